@@ -1,0 +1,48 @@
+/*
+ * Internals shared by the SQLite back end's files (sqlite.c: connection,
+ * schema, organisations, users, tokens, collections, statuses;
+ * sqlite_obj.c: objects).
+ */
+#ifndef CONCORD_STORE_SQLITE_INT_H
+#define CONCORD_STORE_SQLITE_INT_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+enum sq_stmt {
+    SQ_OBJ_VERSIONS,   /* existing versions of one id in one collection */
+    SQ_OBJ_INSERT,
+    SQ_OBJ_CLEAR_LAST,
+    SQ_OBJ_CLEAR_FIRST,
+    SQ_MAX_ADDED,
+    SQ_TOKEN_FIND,
+    SQ_USER_GET_ID,
+    SQ_COUNT
+};
+
+struct sqlite_store {
+    struct store base;           /* must be first */
+    sqlite3 *db;
+    sqlite3_stmt *stmt[SQ_COUNT]; /* prepared once, reset after each use */
+    int64_t last_added;          /* greatest date_added, valid inside a write transaction */
+    int in_write;                /* inside begin_write .. commit/rollback */
+};
+
+static inline struct sqlite_store *sq(struct store *s) { return (struct sqlite_store *)s; }
+
+/* Prepared statement i, reset and with bindings cleared. */
+sqlite3_stmt *sq_stmt(struct sqlite_store *q, enum sq_stmt i);
+/* Map a SQLite result code to ERR_*; logs the database message when it fails. */
+int sq_err(struct sqlite_store *q, int rc, const char *what);
+/* Copy a text column into out[sz] ("" for NULL). */
+void sq_text(sqlite3_stmt *st, int col, char *out, size_t sz);
+
+int sq_obj_put(struct store *s, int64_t coll, const struct store_obj_in *in,
+               enum store_put_outcome *outcome, int64_t *added_us, struct error *err);
+int sq_obj_query(struct store *s, const struct store_query *q, store_row_fn fn, void *ctx,
+                 bool *more);
+int sq_obj_delete(struct store *s, const struct store_query *q, size_t *deleted);
+int sq_obj_count(struct store *s, int64_t coll, int64_t *count);
+
+#endif

@@ -1,0 +1,209 @@
+/*
+ * Request routing: path -> resource, method check, authentication, media
+ * types (TAXII 2.1 §1.6: 406 for an Accept the server cannot satisfy, 415
+ * for a body that is not the TAXII media type), collection rights.
+ *
+ * Order of checks: unknown path 404, method 405, credentials 401, Accept
+ * 406, Content-Type 415, then the collection (404 when the reader may
+ * neither read nor write it, so its existence does not leak; 403 when it
+ * may see it but not do this).
+ */
+#include "taxii/taxii_int.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/banned.h"
+
+enum resource { R_NONE, R_DISCOVERY, R_ROOT, R_STATUS, R_COLLECTIONS, R_COLLECTION, R_MANIFEST,
+                R_OBJECTS, R_OBJECT, R_VERSIONS };
+
+#define MAX_SEGS 8
+
+struct route {
+    enum resource res;
+    char seg[MAX_SEGS][200];
+    int nseg;
+};
+
+static void split_path(const char *path, struct route *rt)
+{
+    rt->nseg = 0;
+    const char *p = path;
+    while (*p && rt->nseg <= MAX_SEGS) {
+        while (*p == '/')
+            p++;
+        if (!*p)
+            break;
+        const char *e = strchr(p, '/');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (rt->nseg == MAX_SEGS || n >= sizeof(rt->seg[0])) {
+            rt->nseg = MAX_SEGS + 1;
+            return;
+        }
+        memcpy(rt->seg[rt->nseg], p, n);
+        rt->seg[rt->nseg][n] = '\0';
+        rt->nseg++;
+        p += n;
+    }
+}
+
+static enum resource classify(const struct route *rt)
+{
+    if (rt->nseg == 1 && strcmp(rt->seg[0], "taxii2") == 0)
+        return R_DISCOVERY;
+    if (rt->nseg < 1 || rt->nseg > 6 || strcmp(rt->seg[0], TAXII_API_ROOT) != 0)
+        return R_NONE;
+    if (rt->nseg == 1)
+        return R_ROOT;
+    if (rt->nseg == 3 && strcmp(rt->seg[1], "status") == 0)
+        return R_STATUS;
+    if (strcmp(rt->seg[1], "collections") != 0)
+        return R_NONE;
+    if (rt->nseg == 2)
+        return R_COLLECTIONS;
+    if (rt->nseg == 3)
+        return R_COLLECTION;
+    if (rt->nseg == 4 && strcmp(rt->seg[3], "manifest") == 0)
+        return R_MANIFEST;
+    if (strcmp(rt->seg[3], "objects") != 0)
+        return R_NONE;
+    if (rt->nseg == 4)
+        return R_OBJECTS;
+    if (rt->nseg == 5)
+        return R_OBJECT;
+    if (strcmp(rt->seg[5], "versions") == 0)
+        return R_VERSIONS;
+    return R_NONE;
+}
+
+static bool method_allowed(enum resource res, const char *m)
+{
+    if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
+        return true;
+    if (strcmp(m, "POST") == 0)
+        return res == R_OBJECTS;
+    if (strcmp(m, "DELETE") == 0)
+        return res == R_OBJECTS || res == R_OBJECT;
+    return false;
+}
+
+/* Is one media range the TAXII 2.1 type ("version" absent or 2.1)? */
+static bool is_taxii_type(const char *s, size_t n)
+{
+    while (n && (*s == ' ' || *s == '\t'))
+        s++, n--;
+    static const char base[] = "application/taxii+json";
+    size_t bl = sizeof(base) - 1;
+    if (n < bl || strncasecmp(s, base, bl) != 0)
+        return false;
+    s += bl, n -= bl;
+    while (n && (*s == ' ' || *s == '\t'))
+        s++, n--;
+    if (n == 0)
+        return true;
+    if (*s != ';')
+        return false;
+    s++, n--;
+    while (n && (*s == ' ' || *s == '\t'))
+        s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    return (n == 11 && strncasecmp(s, "version=2.1", 11) == 0) ||
+           (n >= 4 && strncasecmp(s, "q=", 2) == 0) ||
+           (n > 12 && strncasecmp(s, "version=2.1;", 12) == 0);
+}
+
+static bool accept_ok(const char *h)
+{
+    if (!h)
+        return false;
+    while (*h) {
+        const char *e = strchr(h, ',');
+        size_t n = e ? (size_t)(e - h) : strlen(h);
+        if (is_taxii_type(h, n))
+            return true;
+        h += n + (e ? 1 : 0);
+    }
+    return false;
+}
+
+static int media_checks(struct taxii_req *r)
+{
+    if (!accept_ok(taxii_req_header(r, "Accept")))
+        return taxii_error(r, 406, "not acceptable",
+                           "the Accept header must name %s", TAXII_MEDIA);
+    if (strcmp(r->method, "POST") == 0) {
+        const char *ct = taxii_req_header(r, "Content-Type");
+        if (!ct || !is_taxii_type(ct, strlen(ct)))
+            return taxii_error(r, 415, "unsupported media type",
+                               "the Content-Type must be %s", TAXII_MEDIA);
+    }
+    return 0;
+}
+
+static int load_collection(struct taxii_req *r, const char *id, struct store_coll *c)
+{
+    int rc = store_coll_get(r->store, id, c);
+    if (rc == ERR_NOT_FOUND || (rc == 0 && !auth_can_read(&r->who, c) &&
+                                !auth_can_write(&r->who, c)))
+        return taxii_error(r, 404, "collection not found", "no collection '%s'", id);
+    if (rc)
+        return taxii_error_code(r, rc, "cannot read the collection");
+    return 0;
+}
+
+static void collection_resource(struct taxii_req *r, const struct route *rt, enum resource res)
+{
+    struct store_coll c;
+    if (load_collection(r, rt->seg[2], &c))
+        return;
+    bool is_get = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+    bool is_post = strcmp(r->method, "POST") == 0;
+    if (res == R_COLLECTION)
+        return taxii_collection(r, &c);
+    if (is_get && !auth_can_read(&r->who, &c)) {
+        taxii_error(r, 403, "forbidden", "you may not read collection '%s'", c.id);
+        return;
+    }
+    if (!is_get && !auth_can_write(&r->who, &c)) {
+        taxii_error(r, 403, "forbidden", "you may not write to collection '%s'", c.id);
+        return;
+    }
+    const char *oid = rt->nseg >= 5 ? rt->seg[4] : NULL;
+    if (res == R_MANIFEST)
+        taxii_manifest_get(r, &c);
+    else if (res == R_VERSIONS)
+        taxii_versions_get(r, &c, oid);
+    else if (is_post)
+        taxii_objects_post(r, &c);
+    else if (is_get)
+        taxii_objects_get(r, &c, oid);
+    else
+        taxii_objects_delete(r, &c, oid);
+}
+
+void taxii_route(struct taxii_req *r)
+{
+    struct route rt;
+    split_path(r->path, &rt);
+    enum resource res = classify(&rt);
+    if (res == R_NONE) {
+        taxii_error(r, 404, "not found", "no TAXII resource at this path");
+        return;
+    }
+    if (!method_allowed(res, r->method)) {
+        taxii_error(r, 405, "method not allowed", "%s is not allowed here", r->method);
+        return;
+    }
+    if (taxii_authenticate(r) || media_checks(r))
+        return;
+    switch (res) {
+    case R_DISCOVERY: taxii_discovery(r); break;
+    case R_ROOT: taxii_api_root(r); break;
+    case R_STATUS: taxii_status(r, rt.seg[2]); break;
+    case R_COLLECTIONS: taxii_collections(r); break;
+    default: collection_resource(r, &rt, res); break;
+    }
+}
