@@ -1,0 +1,164 @@
+/*
+ * Shared pieces of the benchmarks (header-only: each bench_<thing>.c is its
+ * own program): machine description, clocks, spawning a real
+ * `concord serve --http` on 127.0.0.1 with its own data directory, and
+ * reading a process's peak memory.
+ */
+#ifndef CONCORD_BENCH_UTIL_H
+#define CONCORD_BENCH_UTIL_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static inline double bench_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static inline void bench_machine(void)
+{
+    char model[600] = "unknown", line[512];
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    while (f && fgets(line, sizeof(line), f)) {
+        if (strncmp(line, "model name", 10) == 0) {
+            char *p = strchr(line, ':');
+            snprintf(model, sizeof(model), "%s", p ? p + 2 : line);
+            model[strcspn(model, "\n")] = '\0';
+            break;
+        }
+    }
+    if (f)
+        fclose(f);
+    struct utsname u;
+    uname(&u);
+    time_t t = time(NULL);
+    char when[64];
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    printf("machine: %s, %ld cores, %s %s, %s\n", model, sysconf(_SC_NPROCESSORS_ONLN), u.sysname,
+           u.release, when);
+}
+
+/* Peak resident set (VmHWM) and current (VmRSS) of pid, in MB. */
+static inline void bench_rss(pid_t pid, double *peak_mb, double *now_mb)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    *peak_mb = *now_mb = 0;
+    while (f && fgets(line, sizeof(line), f)) {
+        if (strncmp(line, "VmHWM:", 6) == 0)
+            *peak_mb = strtod(line + 6, NULL) / 1024.0;
+        if (strncmp(line, "VmRSS:", 6) == 0)
+            *now_mb = strtod(line + 6, NULL) / 1024.0;
+    }
+    if (f)
+        fclose(f);
+}
+
+/* Run a command, with optional stdin text; returns its first stdout line in out. */
+static inline int bench_run(const char *cmd, const char *input, char *out, size_t n)
+{
+    char tmp[] = "/tmp/concord-bench-XXXXXX";
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return -1;
+    if (input && write(fd, input, strlen(input)) < 0)
+        return -1;
+    close(fd);
+    char full[4096];
+    snprintf(full, sizeof(full), "%s < %s", cmd, tmp);
+    FILE *p = popen(full, "r");
+    if (!p)
+        return -1;
+    if (out && n) {
+        out[0] = '\0';
+        if (fgets(out, (int)n, p))
+            out[strcspn(out, "\n")] = '\0';
+    }
+    char sink[512];
+    while (fgets(sink, sizeof(sink), p))
+        ;
+    int rc = pclose(p);
+    unlink(tmp);
+    return rc == 0 ? 0 : -1;
+}
+
+struct bench_node {
+    pid_t pid;
+    char dir[256];
+    char url[256];    /* http://127.0.0.1:PORT */
+    char token[128];
+    char coll[64];
+};
+
+/*
+ * Make (unless it exists) a data dir with a "bench" org, admin user, token
+ * and collection, start `concord serve --http` on a free loopback port.
+ */
+static inline int bench_node_start(struct bench_node *n, const char *bin, const char *dir,
+                                   unsigned threads)
+{
+    char cmd[2048];
+    snprintf(n->dir, sizeof(n->dir), "%s", dir);
+    snprintf(cmd, sizeof(cmd), "test -f %s/concord.db", dir);
+    if (system(cmd) != 0) {
+        snprintf(cmd, sizeof(cmd),
+                 "%s init -D %s >/dev/null && %s org add -D %s bench --country SG >/dev/null && "
+                 "%s user add -D %s bench --org bench --admin >/dev/null",
+                 bin, dir, bin, dir, bin, dir);
+        if (bench_run(cmd, "bench-password\n", NULL, 0))
+            return -1;
+        snprintf(cmd, sizeof(cmd), "%s collection add -D %s Bench --alias bench", bin, dir);
+        if (bench_run(cmd, NULL, NULL, 0))
+            return -1;
+    }
+    snprintf(n->coll, sizeof(n->coll), "bench");
+    snprintf(cmd, sizeof(cmd), "%s token create -D %s bench", bin, dir);
+    if (bench_run(cmd, NULL, n->token, sizeof(n->token)))
+        return -1;
+    int fds[2];
+    if (pipe(fds))
+        return -1;
+    n->pid = fork();
+    if (n->pid == 0) {
+        char th[16];
+        snprintf(th, sizeof(th), "%u", threads);
+        dup2(fds[1], 1);
+        close(fds[0]);
+        execl(bin, bin, "serve", "-D", dir, "--listen", "127.0.0.1:0", "--http", "--threads", th,
+              (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    FILE *f = fdopen(fds[0], "r");
+    char line[512] = "";
+    if (!f || !fgets(line, sizeof(line), f))
+        return -1;
+    char *p = strstr(line, "http://");
+    if (!p)
+        return -1;
+    char *e = strstr(p, "/taxii2/");
+    if (!e)
+        return -1;
+    snprintf(n->url, sizeof(n->url), "%.*s", (int)(e - p), p);
+    return 0; /* f stays open: the server's stdout pipe */
+}
+
+static inline void bench_node_stop(struct bench_node *n)
+{
+    if (n->pid > 0) {
+        kill(n->pid, SIGTERM);
+        waitpid(n->pid, NULL, 0);
+    }
+}
+
+#endif
