@@ -45,28 +45,6 @@ static size_t sink(char *p, size_t sz, size_t n, void *ud)
     return sz * n;
 }
 
-/* One envelope of `count` indicators numbered from `first`. */
-static size_t make_envelope(char *out, size_t cap, long first, long count)
-{
-    size_t n = (size_t)snprintf(out, cap, "{\"objects\":[");
-    for (long i = 0; i < count; i++) {
-        long k = first + i;
-        n += (size_t)snprintf(
-            out + n, cap - n,
-            "%s{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--%08lx-"
-            "4b1c-4d2e-8f3a-%012lx\",\"created\":\"2026-11-01T10:00:00.000Z\",\"modified\":"
-            "\"2026-11-01T10:00:00.000Z\",\"name\":\"bench indicator %ld\",\"indicator_types\":"
-            "[\"malicious-activity\"],\"pattern\":\"[ipv4-addr:value = '10.%ld.%ld.%ld']\","
-            "\"pattern_type\":\"stix\",\"valid_from\":\"2026-11-01T10:00:00Z\","
-            "\"object_marking_refs\":[\"marking-definition--94868c89-83c2-464b-929b-"
-            "a1a8aa3c8487\"]}",
-            i ? "," : "", (unsigned long)(k >> 16) & 0xffffffff, (unsigned long)k, k,
-            (k >> 16) & 255, (k >> 8) & 255, k & 255);
-    }
-    n += (size_t)snprintf(out + n, cap - n, "]}");
-    return n;
-}
-
 static void window_report(struct shared *sh, long stored)
 {
     pthread_mutex_lock(&sh->lock);
@@ -100,7 +78,7 @@ static void *client(void *p)
     while ((b = atomic_fetch_add(&sh->next_batch, 1)) < nbatches) {
         long first = b * o->batch;
         long count = first + o->batch > o->objects ? o->objects - first : o->batch;
-        size_t len = make_envelope(body, cap, first, count);
+        size_t len = bench_envelope(body, cap, first, count);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
         long code = 0;

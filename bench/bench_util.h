@@ -161,4 +161,35 @@ static inline void bench_node_stop(struct bench_node *n)
     }
 }
 
+/*
+ * One envelope of `count` generated indicators numbered from `first`; the
+ * id of indicator k is bench_indicator_id(k).
+ */
+static inline size_t bench_envelope(char *out, size_t cap, long first, long count)
+{
+    size_t n = (size_t)snprintf(out, cap, "{\"objects\":[");
+    for (long i = 0; i < count; i++) {
+        long k = first + i;
+        n += (size_t)snprintf(
+            out + n, cap - n,
+            "%s{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--%08lx-"
+            "4b1c-4d2e-8f3a-%012lx\",\"created\":\"2026-11-01T10:00:00.000Z\",\"modified\":"
+            "\"2026-11-01T10:00:00.000Z\",\"name\":\"bench indicator %ld\",\"indicator_types\":"
+            "[\"malicious-activity\"],\"pattern\":\"[ipv4-addr:value = '10.%ld.%ld.%ld']\","
+            "\"pattern_type\":\"stix\",\"valid_from\":\"2026-11-01T10:00:00Z\","
+            "\"object_marking_refs\":[\"marking-definition--94868c89-83c2-464b-929b-"
+            "a1a8aa3c8487\"]}",
+            i ? "," : "", (unsigned long)(k >> 16) & 0xffffffff, (unsigned long)k, k,
+            (k >> 16) & 255, (k >> 8) & 255, k & 255);
+    }
+    n += (size_t)snprintf(out + n, cap - n, "]}");
+    return n;
+}
+
+static inline void bench_indicator_id(long k, char out[64])
+{
+    snprintf(out, 64, "indicator--%08lx-4b1c-4d2e-8f3a-%012lx", (unsigned long)(k >> 16) & 0xffffffff,
+             (unsigned long)k);
+}
+
 #endif

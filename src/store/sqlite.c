@@ -97,6 +97,10 @@ static void sq_close(struct store *s)
     struct sqlite_store *q = sq(s);
     for (int i = 0; i < SQ_COUNT; i++)
         sqlite3_finalize(q->stmt[i]);
+    for (int i = 0; i < SQ_CACHE_SLOTS; i++) {
+        sqlite3_finalize(q->cache[i].st);
+        free(q->cache[i].sql);
+    }
     sqlite3_close(q->db);
     free(q);
 }
@@ -126,15 +130,60 @@ static int sq_rollback(struct store *s)
     return exec(sq(s), "ROLLBACK");
 }
 
-/* Prepare an ad-hoc statement; NULL on failure (logged). */
-static sqlite3_stmt *prep(struct sqlite_store *q, const char *sql)
+static sqlite3_stmt *prepare_new(struct sqlite_store *q, const char *sql)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
         log_error("store", "cannot prepare '%.40s': %s", sql, sqlite3_errmsg(q->db));
         return NULL;
     }
     return st;
+}
+
+sqlite3_stmt *sq_prepare(struct sqlite_store *q, const char *sql)
+{
+    int victim = 0;
+    for (int i = 0; i < SQ_CACHE_SLOTS; i++) {
+        if (q->cache[i].sql && strcmp(q->cache[i].sql, sql) == 0) {
+            if (sqlite3_stmt_busy(q->cache[i].st))
+                return prepare_new(q, sql);
+            q->cache[i].used = ++q->clock;
+            sqlite3_reset(q->cache[i].st);
+            sqlite3_clear_bindings(q->cache[i].st);
+            return q->cache[i].st;
+        }
+        if (q->cache[i].used < q->cache[victim].used)
+            victim = i;
+    }
+    sqlite3_stmt *st = prepare_new(q, sql);
+    if (!st || sqlite3_stmt_busy(q->cache[victim].st))
+        return st;
+    sqlite3_finalize(q->cache[victim].st);
+    free(q->cache[victim].sql);
+    q->cache[victim].sql = xstrdup(sql);
+    q->cache[victim].st = st;
+    q->cache[victim].used = ++q->clock;
+    return st;
+}
+
+void sq_done(struct sqlite_store *q, sqlite3_stmt *st)
+{
+    if (!st)
+        return;
+    for (int i = 0; i < SQ_CACHE_SLOTS; i++) {
+        if (q->cache[i].st == st) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            return;
+        }
+    }
+    sqlite3_finalize(st);
+}
+
+/* Prepare an ad-hoc statement (cached); NULL on failure (logged). */
+static sqlite3_stmt *prep(struct sqlite_store *q, const char *sql)
+{
+    return sq_prepare(q, sql);
 }
 
 /* Step a one-shot write statement and finalize it. */
@@ -143,7 +192,7 @@ static int run(struct sqlite_store *q, sqlite3_stmt *st, const char *what)
     if (!st)
         return ERR_DB;
     int r = sq_err(q, sqlite3_step(st), what);
-    sqlite3_finalize(st);
+    sq_done(q, st);
     return r;
 }
 
@@ -205,7 +254,7 @@ static int org_get_where(struct store *s, const char *where, const char *name, i
         org_from_row(st, out);
         r = 0;
     }
-    sqlite3_finalize(st);
+    sq_done(sq(s), st);
     return r;
 }
 
@@ -231,7 +280,7 @@ static int sq_org_list(struct store *s, int (*fn)(void *, const struct store_org
         org_from_row(st, &o);
         r = fn(ctx, &o);
     }
-    sqlite3_finalize(st);
+    sq_done(sq(s), st);
     return r;
 }
 
@@ -279,7 +328,7 @@ static int sq_user_get(struct store *s, const char *name, struct store_user *out
         user_from_row(st, out);
         r = 0;
     }
-    sqlite3_finalize(st);
+    sq_done(sq(s), st);
     return r;
 }
 
@@ -308,7 +357,7 @@ static int sq_user_list(struct store *s, int (*fn)(void *, const struct store_us
         user_from_row(st, &u);
         r = fn(ctx, &u);
     }
-    sqlite3_finalize(st);
+    sq_done(sq(s), st);
     return r;
 }
 
@@ -374,7 +423,7 @@ static int sq_token_list(struct store *s, int (*fn)(void *, const struct store_t
         t.revoked = sqlite3_column_int(st, 5) != 0;
         r = fn(ctx, &t);
     }
-    sqlite3_finalize(st);
+    sq_done(sq(s), st);
     return r;
 }
 
@@ -429,7 +478,7 @@ static int sq_coll_get(struct store *s, const char *id, struct store_coll *out)
         coll_from_row(st, out);
         r = 0;
     }
-    sqlite3_finalize(st);
+    sq_done(sq(s), st);
     return r;
 }
 
@@ -446,7 +495,7 @@ static int sq_coll_list(struct store *s, int (*fn)(void *, const struct store_co
         coll_from_row(st, &c);
         r = fn(ctx, &c);
     }
-    sqlite3_finalize(st);
+    sq_done(sq(s), st);
     return r;
 }
 
@@ -480,7 +529,7 @@ static int sq_status_get(struct store *s, const char *id, int64_t *owner_org, ch
         *owner_org = sqlite3_column_int64(st, 1);
         r = 0;
     }
-    sqlite3_finalize(st);
+    sq_done(sq(s), st);
     return r;
 }
 
@@ -495,7 +544,7 @@ static int sq_meta_get(struct store *s, const char *key, char *out, size_t outsz
         sq_text(st, 0, out, outsz);
         r = 0;
     }
-    sqlite3_finalize(st);
+    sq_done(sq(s), st);
     return r;
 }
 
@@ -544,8 +593,8 @@ static int configure(struct sqlite_store *q)
 {
     sqlite3_busy_timeout(q->db, 30000);
     int r = exec(q, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                    " PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
-                    " PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;");
+                    " PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384;"
+                    " PRAGMA temp_store=MEMORY;");
     if (!r)
         r = exec(q, schema_sql);
     for (int i = 0; !r && i < SQ_COUNT; i++) {

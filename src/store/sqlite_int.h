@@ -21,10 +21,18 @@ enum sq_stmt {
     SQ_COUNT
 };
 
+#define SQ_CACHE_SLOTS 32
+
 struct sqlite_store {
     struct store base;           /* must be first */
     sqlite3 *db;
     sqlite3_stmt *stmt[SQ_COUNT]; /* prepared once, reset after each use */
+    struct {
+        char *sql;               /* owned text the statement was prepared from */
+        sqlite3_stmt *st;
+        uint64_t used;           /* for least-recently-used eviction */
+    } cache[SQ_CACHE_SLOTS];     /* ad-hoc statements, by SQL text */
+    uint64_t clock;
     int64_t last_added;          /* greatest date_added, valid inside a write transaction */
     int in_write;                /* inside begin_write .. commit/rollback */
 };
@@ -33,6 +41,14 @@ static inline struct sqlite_store *sq(struct store *s) { return (struct sqlite_s
 
 /* Prepared statement i, reset and with bindings cleared. */
 sqlite3_stmt *sq_stmt(struct sqlite_store *q, enum sq_stmt i);
+/*
+ * An ad-hoc statement from the per-connection cache (prepared on a miss),
+ * reset with bindings cleared; give it back with sq_done, never finalize
+ * it.  A cached statement still in use (nested query) is not handed out
+ * twice: a fresh one is prepared instead.  NULL on failure (logged).
+ */
+sqlite3_stmt *sq_prepare(struct sqlite_store *q, const char *sql);
+void sq_done(struct sqlite_store *q, sqlite3_stmt *st);
 /* Map a SQLite result code to ERR_*; logs the database message when it fails. */
 int sq_err(struct sqlite_store *q, int rc, const char *what);
 /* Copy a text column into out[sz] ("" for NULL). */

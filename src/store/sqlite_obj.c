@@ -218,12 +218,7 @@ static sqlite3_stmt *prepare_query(struct sqlite_store *q, const char *head,
     buf_puts(&sql, head);
     build_where(&sql, qr);
     buf_puts(&sql, tail);
-    sqlite3_stmt *st = NULL;
-    if (buf_failed(&sql) ||
-        sqlite3_prepare_v2(q->db, buf_str(&sql), -1, &st, NULL) != SQLITE_OK) {
-        log_error("store", "cannot prepare query: %s", sqlite3_errmsg(q->db));
-        st = NULL;
-    }
+    sqlite3_stmt *st = buf_failed(&sql) ? NULL : sq_prepare(q, buf_str(&sql));
     buf_release(&sql);
     if (st)
         bind_where(st, qr);
@@ -271,7 +266,7 @@ int sq_obj_query(struct store *s, const struct store_query *qr, store_row_fn fn,
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         r = sq_err(q, rc, "object query");
-    sqlite3_finalize(st);
+    sq_done(q, st);
     return r < 0 ? r : 0;
 }
 
@@ -304,7 +299,7 @@ int sq_obj_delete(struct store *s, const struct store_query *qr, size_t *deleted
     if (!st)
         return ERR_DB;
     int r = sq_err(q, sqlite3_step(st), "object delete");
-    sqlite3_finalize(st);
+    sq_done(q, st);
     if (r)
         return r;
     *deleted = (size_t)sqlite3_changes(q->db);

@@ -1,0 +1,279 @@
+/*
+ * bench_read: read load on a TAXII 2.1 server holding N indicators.
+ *   1. paging: C concurrent clients each page through
+ *      objects/?limit=100&match[type]=indicator following `next`
+ *      (restarting at the end) for D seconds -> pages/s;
+ *   2. by id: C clients GET objects/{id}/ for random stored ids -> req/s.
+ *
+ *   bench_read [--bin CONCORD] [--dir DIR] [--objects N] [--clients C]
+ *              [--seconds D] [--threads T]
+ *   bench_read --url COLLECTION_URL --basic USER:PASSWORD --objects N [...]
+ *
+ * With --dir, an existing data directory is reused (and filled up to N
+ * objects first when it holds fewer); without, a temporary one is made.
+ */
+#include <curl/curl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench_util.h"
+
+struct opts {
+    const char *bin, *dir, *url, *basic;
+    long objects, clients, seconds, threads;
+};
+
+struct shared {
+    const struct opts *o;
+    char coll_url[512];
+    char auth[256];
+    double deadline;
+    atomic_long pages, objects, requests, errors;
+    int mode; /* 0 paging, 1 by id */
+};
+
+struct body {
+    char *p;
+    size_t n, cap;
+};
+
+static size_t collect(char *p, size_t sz, size_t n, void *ud)
+{
+    struct body *b = ud;
+    size_t k = sz * n;
+    if (b->n + k + 1 > b->cap) {
+        b->cap = (b->n + k + 1) * 2;
+        b->p = realloc(b->p, b->cap);
+    }
+    memcpy(b->p + b->n, p, k);
+    b->n += k;
+    b->p[b->n] = '\0';
+    return k;
+}
+
+static CURL *client_handle(struct shared *sh, struct curl_slist **h, struct body *b)
+{
+    CURL *c = curl_easy_init();
+    *h = curl_slist_append(NULL, "Accept: application/taxii+json;version=2.1");
+    *h = curl_slist_append(*h, sh->auth);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, *h);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
+    return c;
+}
+
+/* Count objects in a page and find "next" (a crude scan is enough here). */
+static int page_next(const char *body, char *next, size_t n, long *count)
+{
+    long k = 0;
+    for (const char *p = body; (p = strstr(p, "\"type\":\"indicator\"")); p++)
+        k++;
+    *count = k;
+    const char *p = strstr(body, "\"next\":\"");
+    if (!p)
+        return 0;
+    p += 8;
+    size_t len = strcspn(p, "\"");
+    snprintf(next, n, "%.*s", (int)(len < n ? len : n - 1), p);
+    return 1;
+}
+
+static void *pager(void *arg)
+{
+    struct shared *sh = arg;
+    struct body b = {NULL, 0, 0};
+    struct curl_slist *h;
+    CURL *c = client_handle(sh, &h, &b);
+    char url[1024], next[256] = "";
+    while (bench_now() < sh->deadline) {
+        snprintf(url, sizeof(url), "%sobjects/?limit=100&match%%5Btype%%5D=indicator%s%s",
+                 sh->coll_url, next[0] ? "&next=" : "", next);
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        b.n = 0;
+        long code = 0, count = 0;
+        if (curl_easy_perform(c) != CURLE_OK ||
+            (curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code), code != 200)) {
+            atomic_fetch_add(&sh->errors, 1);
+            next[0] = '\0';
+            continue;
+        }
+        if (!page_next(b.p, next, sizeof(next), &count))
+            next[0] = '\0';
+        atomic_fetch_add(&sh->pages, 1);
+        atomic_fetch_add(&sh->objects, count);
+    }
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    free(b.p);
+    return NULL;
+}
+
+static void *getter(void *arg)
+{
+    struct shared *sh = arg;
+    struct body b = {NULL, 0, 0};
+    struct curl_slist *h;
+    CURL *c = client_handle(sh, &h, &b);
+    unsigned seed = (unsigned)(uintptr_t)&b;
+    char url[1024], id[64];
+    while (bench_now() < sh->deadline) {
+        bench_indicator_id((long)(rand_r(&seed) % (unsigned)sh->o->objects), id);
+        snprintf(url, sizeof(url), "%sobjects/%s/", sh->coll_url, id);
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        b.n = 0;
+        long code = 0;
+        if (curl_easy_perform(c) != CURLE_OK ||
+            (curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code), code != 200))
+            atomic_fetch_add(&sh->errors, 1);
+        else
+            atomic_fetch_add(&sh->requests, 1);
+    }
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    free(b.p);
+    return NULL;
+}
+
+static void run_phase(struct shared *sh, int mode)
+{
+    pthread_t th[256];
+    long n = sh->o->clients > 256 ? 256 : sh->o->clients;
+    sh->mode = mode;
+    atomic_store(&sh->pages, 0);
+    atomic_store(&sh->objects, 0);
+    atomic_store(&sh->requests, 0);
+    atomic_store(&sh->errors, 0);
+    double t0 = bench_now();
+    sh->deadline = t0 + (double)sh->o->seconds;
+    for (long i = 0; i < n; i++)
+        pthread_create(&th[i], NULL, mode ? getter : pager, sh);
+    for (long i = 0; i < n; i++)
+        pthread_join(th[i], NULL);
+    double dt = bench_now() - t0;
+    if (mode == 0)
+        printf("paging limit=100 match[type]=indicator, %ld clients: %.0f pages/s (%.0f objects/s,"
+               " %ld errors)\n",
+               n, (double)atomic_load(&sh->pages) / dt, (double)atomic_load(&sh->objects) / dt,
+               atomic_load(&sh->errors));
+    else
+        printf("GET object by id, %ld clients: %.0f req/s (%ld errors)\n", n,
+               (double)atomic_load(&sh->requests) / dt, atomic_load(&sh->errors));
+    fflush(stdout);
+}
+
+static void fill(struct shared *sh, const char *objects_url)
+{
+    const struct opts *o = sh->o;
+    size_t cap = 1000 * 700 + 64;
+    char *body = malloc(cap);
+    struct body b = {NULL, 0, 0};
+    struct curl_slist *h;
+    CURL *c = client_handle(sh, &h, &b);
+    h = curl_slist_append(h, "Content-Type: application/taxii+json;version=2.1");
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_URL, objects_url);
+    for (long first = 0; first < o->objects; first += 1000) {
+        size_t len = bench_envelope(body, cap, first, o->objects - first < 1000 ? o->objects - first : 1000);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
+        b.n = 0;
+        if (curl_easy_perform(c) != CURLE_OK) {
+            fprintf(stderr, "fill failed at %ld\n", first);
+            break;
+        }
+    }
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    free(body);
+    free(b.p);
+}
+
+static void parse(int argc, char **argv, struct opts *o)
+{
+    static const struct option lo[] = {
+        {"bin", 1, NULL, 'b'},     {"dir", 1, NULL, 'd'},     {"url", 1, NULL, 'u'},
+        {"basic", 1, NULL, 'a'},   {"objects", 1, NULL, 'n'}, {"clients", 1, NULL, 'c'},
+        {"seconds", 1, NULL, 's'}, {"threads", 1, NULL, 't'}, {NULL, 0, NULL, 0}};
+    *o = (struct opts){"./build-release/concord", NULL, NULL, NULL, 1000000, 16, 10, 4};
+    int ch;
+    while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+        switch (ch) {
+        case 'b': o->bin = optarg; break;
+        case 'd': o->dir = optarg; break;
+        case 'u': o->url = optarg; break;
+        case 'a': o->basic = optarg; break;
+        case 'n': o->objects = atol(optarg); break;
+        case 'c': o->clients = atol(optarg); break;
+        case 's': o->seconds = atol(optarg); break;
+        case 't': o->threads = atol(optarg); break;
+        default: fprintf(stderr, "see the comment at the top of bench/bench_read.c\n"); exit(2);
+        }
+    }
+}
+
+static int basic_header(const char *userpw, char *out, size_t n)
+{
+    char cmd[1024], b64[200];
+    snprintf(cmd, sizeof(cmd), "printf %%s '%s' | base64 -w0", userpw);
+    FILE *p = popen(cmd, "r");
+    if (!p || !fgets(b64, sizeof(b64), p))
+        return -1;
+    pclose(p);
+    snprintf(out, n, "Authorization: Basic %s", b64);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o;
+    parse(argc, argv, &o);
+    curl_global_init(CURL_GLOBAL_ALL);
+    struct shared sh;
+    memset(&sh, 0, sizeof(sh));
+    sh.o = &o;
+    struct bench_node node;
+    memset(&node, 0, sizeof(node));
+    char tmpdir[128] = "", objects_url[600];
+    if (o.url) {
+        snprintf(sh.coll_url, sizeof(sh.coll_url), "%s", o.url);
+        if (basic_header(o.basic ? o.basic : "", sh.auth, sizeof(sh.auth)))
+            return 1;
+    } else {
+        if (!o.dir) {
+            snprintf(tmpdir, sizeof(tmpdir), "/tmp/concord-bench-read-%d", (int)getpid());
+            o.dir = tmpdir;
+        }
+        if (bench_node_start(&node, o.bin, o.dir, (unsigned)o.threads)) {
+            fprintf(stderr, "cannot start %s (build it first)\n", o.bin);
+            return 1;
+        }
+        snprintf(sh.coll_url, sizeof(sh.coll_url), "%s/api/collections/%s/", node.url, node.coll);
+        snprintf(sh.auth, sizeof(sh.auth), "Authorization: Bearer %s", node.token);
+    }
+    snprintf(objects_url, sizeof(objects_url), "%sobjects/", sh.coll_url);
+    bench_machine();
+    double t0 = bench_now();
+    fill(&sh, objects_url); /* idempotent: already stored objects are "already added" */
+    printf("read: %ld indicators stored (fill took %.1f s) at %s\n", o.objects, bench_now() - t0,
+           sh.coll_url);
+    run_phase(&sh, 0);
+    run_phase(&sh, 1);
+    if (node.pid > 0) {
+        double peak, now;
+        bench_rss(node.pid, &peak, &now);
+        printf("server RSS: peak %.0f MB, now %.0f MB\n", peak, now);
+        bench_node_stop(&node);
+    }
+    if (tmpdir[0]) {
+        char cmd[256];
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "cannot remove %s\n", tmpdir);
+    }
+    curl_global_cleanup();
+    return 0;
+}
