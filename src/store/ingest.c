@@ -13,14 +13,27 @@
 #include <string.h>
 
 #include "stix/timestamp.h"
+#include "util/buf.h"
 #include "util/limits.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
+
+static int prepare(struct store_ingest *ing, const char *text, size_t len, struct error *err);
 
 int store_ingest_prepare(struct store_ingest *ing, const char *text, size_t len,
                          struct error *err)
 {
     memset(ing, 0, sizeof(*ing));
+    json_arena_install();
+    json_arena_use(&ing->arena);
+    int r = prepare(ing, text, len, err);
+    json_arena_use(NULL);
+    return r;
+}
+
+/* Parse and validate, with this ingest's arena current. */
+static int prepare(struct store_ingest *ing, const char *text, size_t len, struct error *err)
+{
     ing->text = text;
     ing->request_us = stix_now_us();
     json_error_t jerr;
@@ -161,11 +174,12 @@ static const char *item_id(const struct store_ingest *ing, size_t i)
     return id ? id : "";
 }
 
-static json_t *detail(const struct store_ingest *ing, size_t i)
+static void put_detail(struct buf *b, const struct store_ingest *ing, size_t i)
 {
     const struct store_ingest_item *it = &ing->items[i];
-    json_t *d = json_object();
-    json_object_set_new(d, "id", json_string(item_id(ing, i)));
+    const char *id = item_id(ing, i);
+    buf_puts(b, "{\"id\":");
+    buf_json_str(b, id, strlen(id));
     const char *ver = it->err.code == 0 ? it->meta.version : NULL;
     if (!ver)
         ver = json_string_value(
@@ -175,40 +189,57 @@ static json_t *detail(const struct store_ingest *ing, size_t i)
         stix_ts_format_us(it->added_us, ts);
         ver = ts;
     }
-    if (ver)
-        json_object_set_new(d, "version", json_string(ver));
+    if (ver) {
+        buf_puts(b, ",\"version\":");
+        buf_json_str(b, ver, strlen(ver));
+    }
+    buf_puts(b, ",\"message\":");
     if (it->err.code == 0) {
-        json_object_set_new(d, "message", json_string(it->message ? it->message : "added"));
+        const char *m = it->message ? it->message : "added";
+        buf_json_str(b, m, strlen(m));
     } else {
         char msg[ERROR_MSG_MAX + ERROR_PATH_MAX + 4];
         snprintf(msg, sizeof(msg), "%s%s%s", it->err.path, it->err.path[0] ? ": " : "",
                  it->err.msg);
-        json_object_set_new(d, "message", json_string(msg));
+        buf_json_str(b, msg, strlen(msg));
     }
-    return d;
+    buf_putc(b, '}');
 }
 
+static void put_details(struct buf *b, const struct store_ingest *ing, bool ok)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ing->n; i++) {
+        if ((ing->items[i].err.code == 0) != ok)
+            continue;
+        if (n++)
+            buf_putc(b, ',');
+        put_detail(b, ing, i);
+    }
+}
+
+/* The TAXII 2.1 status resource (§4.3.1). */
 static char *status_json(const struct store_ingest *ing, const char *status_id, size_t *len)
 {
     char ts[STIX_TS_MAX];
     stix_ts_format_us(ing->request_us, ts);
-    json_t *succ = json_array(), *fail = json_array();
-    for (size_t i = 0; i < ing->n; i++)
-        json_array_append_new(ing->items[i].err.code == 0 ? succ : fail, detail(ing, i));
-    json_t *st = json_pack("{s:s, s:s, s:s, s:I, s:I, s:o, s:I, s:o, s:I, s:[]}", "id", status_id,
-                           "status", "complete", "request_timestamp", ts, "total_count",
-                           (json_int_t)ing->n, "success_count", (json_int_t)json_array_size(succ),
-                           "successes", succ, "failure_count", (json_int_t)json_array_size(fail),
-                           "failures", fail, "pending_count", (json_int_t)0, "pendings");
-    char *out = json_dumps(st, JSON_COMPACT);
-    json_decref(st);
-    *len = strlen(out);
-    return out;
+    struct buf b;
+    buf_init(&b, (size_t)1 << 30);
+    buf_puts(&b, "{\"id\":");
+    buf_json_str(&b, status_id, strlen(status_id));
+    buf_printf(&b, ",\"status\":\"complete\",\"request_timestamp\":\"%s\",\"total_count\":%zu,"
+                   "\"success_count\":%zu,\"successes\":[",
+               ts, ing->n, ing->n_ok);
+    put_details(&b, ing, true);
+    buf_printf(&b, "],\"failure_count\":%zu,\"failures\":[", ing->n_failed);
+    put_details(&b, ing, false);
+    buf_puts(&b, "],\"pending_count\":0,\"pendings\":[]}");
+    return buf_take(&b, len);
 }
 
 void store_ingest_release(struct store_ingest *ing)
 {
-    json_decref(ing->root);
+    json_arena_release(&ing->arena); /* the DOM lives there: no json_decref */
     free(ing->status_json);
     free(ing->spans);
     free(ing->items);

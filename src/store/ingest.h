@@ -17,6 +17,7 @@
 #include "stix/envelope.h"
 #include "stix/validate.h"
 #include "store/store.h"
+#include "util/json_arena.h"
 
 struct store_ingest_item {
     struct stix_meta meta;   /* valid when err.code == 0 */
@@ -26,7 +27,8 @@ struct store_ingest_item {
 };
 
 struct store_ingest {
-    json_t *root;            /* the parsed envelope (owned) */
+    struct json_arena arena; /* holds root and everything jansson allocated for it */
+    json_t *root;            /* the parsed envelope (in arena) */
     const char *text;        /* the request body (borrowed) */
     struct stix_span *spans; /* raw text of each object (owned) */
     size_t n;                /* objects */
