@@ -8,6 +8,7 @@
  */
 #include "stix/envelope.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,49 @@ static size_t skip_value(const char *t, size_t len, size_t i)
     return len;
 }
 
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/*
+ * True if the key t[i..end) (i at its opening quote, end just past the
+ * closing one) is "objects" once decoded: a key may be written with
+ * escapes ("obj\u0065cts") and is still the same key for a JSON parser.
+ */
+static bool key_is_objects(const char *t, size_t i, size_t end)
+{
+    static const char want[] = "objects";
+    size_t k = 0;
+    for (i++; i + 1 < end; i++) {
+        unsigned c = (unsigned char)t[i];
+        if (c == '\\' && i + 2 < end && t[i + 1] == 'u') {
+            if (i + 6 >= end) /* four hex digits before the closing quote */
+                return false;
+            c = 0;
+            for (size_t d = i + 2; d < i + 6; d++) {
+                int h = hex_digit(t[d]);
+                if (h < 0)
+                    return false;
+                c = c * 16 + (unsigned)h;
+            }
+            i += 5;
+        } else if (c == '\\') {
+            return false; /* other escapes never decode to a letter */
+        }
+        if (k == sizeof(want) - 1 || c != (unsigned char)want[k])
+            return false;
+        k++;
+    }
+    return k == sizeof(want) - 1;
+}
+
 static int split_array(const char *t, size_t len, size_t i, struct stix_span **spans, size_t *n)
 {
     size_t cap = 64, count = 0;
@@ -95,7 +139,7 @@ int stix_envelope_split(const char *t, size_t len, struct stix_span **spans, siz
     i = skip_ws(t, len, i + 1);
     while (i < len && t[i] == '"') {
         size_t kend = skip_string(t, len, i);
-        int is_objects = (kend - i == 9 && memcmp(t + i, "\"objects\"", 9) == 0);
+        bool is_objects = key_is_objects(t, i, kend);
         i = skip_ws(t, len, kend);
         i = skip_ws(t, len, i + 1); /* past ':' */
         if (is_objects) {

@@ -20,8 +20,8 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "util/error.h"
 #include "util/banned.h"
+#include "util/error.h"
 
 #define NS_PER_SEC 1000000000LL
 #define TS_MIN_LEN 20 /* "YYYY-MM-DDTHH:MM:SSZ" */

@@ -40,7 +40,7 @@ struct vstate {
     const char *type;
     size_t type_len;
     const char *id;
-    const char *spec;    /* "2.0" or "2.1" (static strings) */
+    const char *spec; /* "2.0" or "2.1" (static strings) */
     bool v21;
     const char *version; /* modified, else created, else NULL */
     int64_t version_ns;
@@ -121,8 +121,8 @@ static int check_id(json_t *obj, struct vstate *st, struct error *err)
         return stix_vfail_shape(err, "id", -1, NULL, "a string");
     why = stix_id_problem(json_string_value(v), json_string_length(v), st->type, st->type_len);
     if (why)
-        return stix_vfail(err, "id", "invalid identifier '%.*s': %s",
-                          qlen(json_string_length(v)), json_string_value(v), why);
+        return stix_vfail(err, "id", "invalid identifier '%.*s': %s", qlen(json_string_length(v)),
+                          json_string_value(v), why);
     st->id = json_string_value(v);
     return 0;
 }

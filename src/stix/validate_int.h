@@ -56,19 +56,19 @@ enum stix_vflags {
 
 /* Which objects a reference may point to. */
 struct stix_vref {
-    unsigned kinds;              /* STIX_VBIT() of allowed kinds */
-    const char *const *types;    /* or exactly one of these types (NULL-terminated), may be NULL */
-    const char *const *exclude;  /* never these types, may be NULL */
-    const char *what;            /* for messages: "an identity" */
+    unsigned kinds;             /* STIX_VBIT() of allowed kinds */
+    const char *const *types;   /* or exactly one of these types (NULL-terminated), may be NULL */
+    const char *const *exclude; /* never these types, may be NULL */
+    const char *what;           /* for messages: "an identity" */
 };
 
 struct stix_vprop {
-    const char *name;             /* NULL ends a list */
+    const char *name; /* NULL ends a list */
     enum stix_vtype type;
-    unsigned flags;               /* enum stix_vflags */
-    double min, max;              /* STIX_V_INT, STIX_V_NUM: inclusive range */
-    const struct stix_vref *ref;  /* STIX_V_REF(S): NULL = any type */
-    const char *const *values;    /* STIX_V_ENUM(S): NULL-terminated */
+    unsigned flags;              /* enum stix_vflags */
+    double min, max;             /* STIX_V_INT, STIX_V_NUM: inclusive range */
+    const struct stix_vref *ref; /* STIX_V_REF(S): NULL = any type */
+    const char *const *values;   /* STIX_V_ENUM(S): NULL-terminated */
 };
 
 /* Which of created/modified a type carries (§3.2 table). */
@@ -138,8 +138,7 @@ int stix_vprops_check(json_t *obj, const struct stix_vprop *props, struct error 
  * If both timestamps are present, require late >= early (or late > early
  * when strict).  Both must already have passed stix_vprops_check.
  */
-int stix_vorder(json_t *obj, const char *early, const char *late, bool strict,
-                struct error *err);
+int stix_vorder(json_t *obj, const char *early, const char *late, bool strict, struct error *err);
 
 /* Shorthand for json_object_get(obj, name) != NULL. */
 static inline bool stix_vhas(json_t *obj, const char *name)

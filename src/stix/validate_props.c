@@ -22,7 +22,7 @@
 #include "stix/timestamp.h"
 #include "util/banned.h"
 
-#define QMAX 100 /* longest part of a value quoted in a message */
+#define QMAX 100                    /* longest part of a value quoted in a message */
 #define ID_TAIL (2 + STIX_UUID_LEN) /* "--" + uuid after the type of an id */
 
 static int qlen(size_t len)
@@ -43,21 +43,28 @@ int stix_vfail(struct error *err, const char *path, const char *fmt, ...)
     return error_set_at(err, ERR_INVALID, path, -1, "%s", msg);
 }
 
-/* out = path, path[idx] or path[idx].sub (idx < 0: no index). */
+/*
+ * out = path, path[idx] or path[idx].sub (idx < 0: no index).  A path
+ * longer than ERROR_PATH_MAX (deep dictionary keys) ends in "...".
+ */
 static void vpath(char out[ERROR_PATH_MAX], const char *path, long idx, const char *sub)
 {
+    int n;
+
     if (idx < 0 && !sub)
-        snprintf(out, ERROR_PATH_MAX, "%s", path);
+        n = snprintf(out, ERROR_PATH_MAX, "%s", path);
     else if (idx < 0)
-        snprintf(out, ERROR_PATH_MAX, "%s.%s", path, sub);
+        n = snprintf(out, ERROR_PATH_MAX, "%s.%s", path, sub);
     else if (!sub)
-        snprintf(out, ERROR_PATH_MAX, "%s[%ld]", path, idx);
+        n = snprintf(out, ERROR_PATH_MAX, "%s[%ld]", path, idx);
     else
-        snprintf(out, ERROR_PATH_MAX, "%s[%ld].%s", path, idx, sub);
+        n = snprintf(out, ERROR_PATH_MAX, "%s[%ld].%s", path, idx, sub);
+    if (n < 0 || n >= ERROR_PATH_MAX)
+        memcpy(out + ERROR_PATH_MAX - 4, "...", 4);
 }
 
 int stix_vfail_shape(struct error *err, const char *path, long idx, const char *sub,
-                      const char *what)
+                     const char *what)
 {
     char p[ERROR_PATH_MAX];
 
@@ -79,7 +86,11 @@ int stix_vfail_missing(struct error *err, const char *path, long idx, const char
 bool stix_vstr_is(json_t *obj, const char *name, const char *s)
 {
     json_t *v = json_object_get(obj, name);
-    return json_is_string(v) && strcmp(json_string_value(v), s) == 0;
+    size_t n = strlen(s);
+
+    /* length first: a JSON string may hold an embedded NUL (JSON_ALLOW_NUL) */
+    return json_is_string(v) && json_string_length(v) == n &&
+           memcmp(json_string_value(v), s, n) == 0;
 }
 
 static bool ends_with(const char *s, size_t n, const char *suffix, size_t sn)
@@ -246,35 +257,36 @@ static int check_strs(json_t *v, const char *path, struct error *err)
     json_t *it;
     int r = check_list(v, path, err);
 
-    json_array_foreach(v, i, it) {
+    json_array_foreach(v, i, it)
+    {
         if (r == 0 && !json_is_string(it))
             r = stix_vfail_shape(err, path, (long)i, NULL, "a string");
     }
     return r;
 }
 
-static int check_refs(json_t *v, const struct stix_vref *rule, const char *path,
-                      struct error *err)
+static int check_refs(json_t *v, const struct stix_vref *rule, const char *path, struct error *err)
 {
     size_t i;
     json_t *it;
     int r = check_list(v, path, err);
 
-    json_array_foreach(v, i, it) {
+    json_array_foreach(v, i, it)
+    {
         if (r == 0)
             r = check_ref(it, rule, path, (long)i, err);
     }
     return r;
 }
 
-static int check_enums(json_t *v, const char *const *values, const char *path,
-                       struct error *err)
+static int check_enums(json_t *v, const char *const *values, const char *path, struct error *err)
 {
     size_t i;
     json_t *it;
     int r = check_list(v, path, err);
 
-    json_array_foreach(v, i, it) {
+    json_array_foreach(v, i, it)
+    {
         if (r == 0)
             r = check_enum(it, values, path, (long)i, err);
     }
@@ -298,9 +310,12 @@ static bool hash_key_ok(const char *k, size_t len)
 /* Hex length of the algorithms the OASIS schema pins down; 0 = any string. */
 static size_t hash_hex_len(const char *k)
 {
-    static const struct { const char *name; size_t len; } known[] = {
-        {"MD5", 32},      {"SHA-1", 40},     {"SHA-256", 64},
-        {"SHA-512", 128}, {"SHA3-256", 64},  {"SHA3-512", 128},
+    static const struct {
+        const char *name;
+        size_t len;
+    } known[] = {
+        {"MD5", 32},      {"SHA-1", 40},    {"SHA-256", 64},
+        {"SHA-512", 128}, {"SHA3-256", 64}, {"SHA3-512", 128},
     };
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
         if (strcmp(k, known[i].name) == 0)
@@ -315,16 +330,21 @@ static int check_hashes(json_t *v, const char *path, struct error *err)
     char p[ERROR_PATH_MAX];
     int r = check_dict(v, path, err);
 
-    json_object_foreach(v, k, h) {
+    json_object_foreach(v, k, h)
+    {
         size_t want = hash_hex_len(k);
+        bool key_ok = hash_key_ok(k, strlen(k));
         if (r != 0)
             break;
-        vpath(p, path, -1, k);
-        if (!hash_key_ok(k, strlen(k)))
+        if (key_ok && json_is_string(h) &&
+            (!want || hex_ok(json_string_value(h), json_string_length(h), want)))
+            continue;
+        vpath(p, path, -1, k); /* only now: the success path formats nothing */
+        if (!key_ok)
             r = stix_vfail(err, p, "invalid hash algorithm name '%.*s'", qlen(strlen(k)), k);
         else if (!json_is_string(h))
             r = stix_vfail_shape(err, p, -1, NULL, "a string");
-        else if (want && !hex_ok(json_string_value(h), json_string_length(h), want))
+        else
             r = stix_vfail(err, p, "'%s' must be %zu hex digits", p, want);
     }
     return r;
@@ -350,7 +370,8 @@ static int check_kcp(json_t *v, const char *path, struct error *err)
     json_t *it;
     int r = check_list(v, path, err);
 
-    json_array_foreach(v, i, it) {
+    json_array_foreach(v, i, it)
+    {
         if (r == 0 && !json_is_object(it))
             r = stix_vfail_shape(err, path, (long)i, NULL, "an object");
         if (r == 0)
@@ -393,7 +414,8 @@ static int check_extrefs(json_t *v, const char *path, struct error *err)
     json_t *it;
     int r = check_list(v, path, err);
 
-    json_array_foreach(v, i, it) {
+    json_array_foreach(v, i, it)
+    {
         if (r == 0)
             r = check_extref(it, path, (long)i, err);
     }
@@ -455,7 +477,8 @@ static int check_selectors(json_t *obj, json_t *gm, const char *path, long i, st
         return stix_vfail_missing(err, path, i, "selectors");
     vpath(p, path, i, "selectors");
     r = check_strs(sel, p, err);
-    json_array_foreach(sel, k, s) {
+    json_array_foreach(sel, k, s)
+    {
         if (r == 0 && !selector_resolves(obj, json_string_value(s), json_string_length(s))) {
             char q[ERROR_PATH_MAX];
             vpath(q, p, (long)k, NULL);
@@ -467,8 +490,7 @@ static int check_selectors(json_t *obj, json_t *gm, const char *path, long i, st
 }
 
 /* granular-marking (§7.2.3): selectors, and exactly one of marking_ref / lang. */
-static int check_granular_one(json_t *obj, json_t *gm, const char *path, long i,
-                              struct error *err)
+static int check_granular_one(json_t *obj, json_t *gm, const char *path, long i, struct error *err)
 {
     char p[ERROR_PATH_MAX];
     json_t *ref, *lang;
@@ -498,11 +520,28 @@ static int check_granular(json_t *obj, json_t *v, const char *path, struct error
     json_t *it;
     int r = check_list(v, path, err);
 
-    json_array_foreach(v, i, it) {
+    json_array_foreach(v, i, it)
+    {
         if (r == 0)
             r = check_granular_one(obj, it, path, (long)i, err);
     }
     return r;
+}
+
+static const char *const ext_types[] = {
+    "new-sdo", "new-sco", "new-sro", "property-extension", "toplevel-property-extension", NULL};
+
+static bool ext_type_ok(json_t *v)
+{
+    return in_list(ext_types, json_string_value(v), json_string_length(v));
+}
+
+static int check_ext_type(json_t *v, const char *ext_path, struct error *err)
+{
+    char p[ERROR_PATH_MAX];
+
+    vpath(p, ext_path, -1, "extension_type");
+    return check_enum(v, ext_types, p, -1, err);
 }
 
 /*
@@ -510,31 +549,41 @@ static int check_granular(json_t *obj, json_t *v, const char *path, struct error
  * is an extension-definition id uses the extension facility, so its value
  * must carry a valid extension_type; other keys are predefined extensions.
  */
+static int check_extension(const char *k, json_t *e, const char *path, struct error *err)
+{
+    static const char prefix[] = "extension-definition--";
+    bool facility = strncmp(k, prefix, sizeof(prefix) - 1) == 0;
+    const char *why = NULL;
+    char p[ERROR_PATH_MAX];
+
+    if (facility)
+        why = stix_id_problem(k, strlen(k), "extension-definition", sizeof(prefix) - 3);
+    if (json_is_object(e) && !facility)
+        return 0; /* a predefined extension: its properties are not checked */
+    if (json_is_object(e) && !why && json_is_string(json_object_get(e, "extension_type")) &&
+        ext_type_ok(json_object_get(e, "extension_type")))
+        return 0;
+    vpath(p, path, -1, k);
+    if (!json_is_object(e))
+        return stix_vfail_shape(err, p, -1, NULL, "an object");
+    if (why)
+        return stix_vfail(err, p, "invalid identifier '%.*s': %s", qlen(strlen(k)), k, why);
+    if (!json_object_get(e, "extension_type"))
+        return stix_vfail_missing(err, p, -1, "extension_type");
+    return check_ext_type(json_object_get(e, "extension_type"), p, err);
+}
+
 static int check_extensions(json_t *v, const char *path, struct error *err)
 {
-    static const char *const ext_types[] = {"new-sdo", "new-sco", "new-sro", "property-extension",
-                                            "toplevel-property-extension", NULL};
-    static const char prefix[] = "extension-definition--";
-    const char *k, *why;
+    const char *k;
     json_t *e;
-    char p[ERROR_PATH_MAX];
     int r = check_dict(v, path, err);
 
-    json_object_foreach(v, k, e) {
+    json_object_foreach(v, k, e)
+    {
         if (r != 0)
             break;
-        vpath(p, path, -1, k);
-        if (!json_is_object(e)) {
-            r = stix_vfail_shape(err, p, -1, NULL, "an object");
-        } else if (strncmp(k, prefix, sizeof(prefix) - 1) == 0) {
-            why = stix_id_problem(k, strlen(k), "extension-definition", sizeof(prefix) - 3);
-            if (why)
-                r = stix_vfail(err, p, "invalid identifier '%.*s': %s", qlen(strlen(k)), k, why);
-            else if (!json_object_get(e, "extension_type"))
-                r = stix_vfail_missing(err, p, -1, "extension_type");
-            else
-                r = check_enum(json_object_get(e, "extension_type"), ext_types, p, -1, err);
-        }
+        r = check_extension(k, e, path, err);
     }
     return r;
 }
@@ -544,26 +593,43 @@ static int check_extensions(json_t *v, const char *path, struct error *err)
 static int check_value(json_t *obj, json_t *v, const struct stix_vprop *p, struct error *err)
 {
     switch (p->type) {
-    case STIX_V_STR: return json_is_string(v) ? 0 : stix_vfail_shape(err, p->name, -1, NULL, "a string");
+    case STIX_V_STR:
+        return json_is_string(v) ? 0 : stix_vfail_shape(err, p->name, -1, NULL, "a string");
     case STIX_V_BOOL:
         return json_is_boolean(v) ? 0 : stix_vfail_shape(err, p->name, -1, NULL, "a boolean");
     case STIX_V_INT:
-    case STIX_V_NUM: return check_number(v, p, err);
-    case STIX_V_TS: return stix_vts_check(v, p->name, -1, err);
-    case STIX_V_REF: return check_ref(v, p->ref, p->name, -1, err);
-    case STIX_V_REFS: return check_refs(v, p->ref, p->name, err);
-    case STIX_V_STRS: return check_strs(v, p->name, err);
-    case STIX_V_ENUM: return check_enum(v, p->values, p->name, -1, err);
-    case STIX_V_ENUMS: return check_enums(v, p->values, p->name, err);
-    case STIX_V_OBJ: return json_is_object(v) ? 0 : stix_vfail_shape(err, p->name, -1, NULL, "an object");
-    case STIX_V_DICT: return check_dict(v, p->name, err);
-    case STIX_V_LIST: return check_list(v, p->name, err);
-    case STIX_V_HASHES: return check_hashes(v, p->name, err);
-    case STIX_V_BIN: return check_bin(v, p->name, err);
-    case STIX_V_KCP: return check_kcp(v, p->name, err);
-    case STIX_V_EXTREFS: return check_extrefs(v, p->name, err);
-    case STIX_V_GRANULAR: return check_granular(obj, v, p->name, err);
-    case STIX_V_EXTENSIONS: return check_extensions(v, p->name, err);
+    case STIX_V_NUM:
+        return check_number(v, p, err);
+    case STIX_V_TS:
+        return stix_vts_check(v, p->name, -1, err);
+    case STIX_V_REF:
+        return check_ref(v, p->ref, p->name, -1, err);
+    case STIX_V_REFS:
+        return check_refs(v, p->ref, p->name, err);
+    case STIX_V_STRS:
+        return check_strs(v, p->name, err);
+    case STIX_V_ENUM:
+        return check_enum(v, p->values, p->name, -1, err);
+    case STIX_V_ENUMS:
+        return check_enums(v, p->values, p->name, err);
+    case STIX_V_OBJ:
+        return json_is_object(v) ? 0 : stix_vfail_shape(err, p->name, -1, NULL, "an object");
+    case STIX_V_DICT:
+        return check_dict(v, p->name, err);
+    case STIX_V_LIST:
+        return check_list(v, p->name, err);
+    case STIX_V_HASHES:
+        return check_hashes(v, p->name, err);
+    case STIX_V_BIN:
+        return check_bin(v, p->name, err);
+    case STIX_V_KCP:
+        return check_kcp(v, p->name, err);
+    case STIX_V_EXTREFS:
+        return check_extrefs(v, p->name, err);
+    case STIX_V_GRANULAR:
+        return check_granular(obj, v, p->name, err);
+    case STIX_V_EXTENSIONS:
+        return check_extensions(v, p->name, err);
     }
     return 0;
 }
@@ -585,8 +651,7 @@ int stix_vprops_check(json_t *obj, const struct stix_vprop *props, struct error 
     return 0;
 }
 
-int stix_vorder(json_t *obj, const char *early, const char *late, bool strict,
-                struct error *err)
+int stix_vorder(json_t *obj, const char *early, const char *late, bool strict, struct error *err)
 {
     json_t *a = json_object_get(obj, early), *b = json_object_get(obj, late);
     struct stix_ts ta, tb;
@@ -610,6 +675,12 @@ int stix_vorder(json_t *obj, const char *early, const char *late, bool strict,
  * *_ref holds an identifier, *_refs a non-empty list of them, *_bin
  * base64, *_hex hex, and *_enc only appears next to the property it
  * describes.  Specific target types are checked by the type tables.
+ *
+ * One tolerance, for real data: an empty string in a *_ref property is
+ * taken as "no reference".  MITRE ATT&CK ships x_mitre_data_source_ref: ""
+ * on current data components; every *_ref the specification defines is
+ * in the type tables, which have already rejected "" there, so only
+ * custom properties reach this case.
  */
 int stix_vsuffixes_check(json_t *obj, struct error *err)
 {
@@ -617,10 +688,12 @@ int stix_vsuffixes_check(json_t *obj, struct error *err)
     json_t *v;
     int r = 0;
 
-    json_object_foreach(obj, k, v) {
+    json_object_foreach(obj, k, v)
+    {
         size_t n = strlen(k);
         if (ends_with(k, n, "_ref", 4))
-            r = check_ref(v, NULL, k, -1, err);
+            r = json_is_string(v) && json_string_length(v) == 0 ? 0
+                                                                : check_ref(v, NULL, k, -1, err);
         else if (ends_with(k, n, "_refs", 5))
             r = check_refs(v, NULL, k, err);
         else if (ends_with(k, n, "_bin", 4))

@@ -25,6 +25,8 @@
 #define IMAX 9007199254740991.0 /* §2.10: integers fit 54 bits signed */
 #define COUNT_MAX 999999999.0   /* number_observed, sighting count */
 
+/* The tables below are laid out by hand. */
+/* clang-format off */
 #define P(n, t) {.name = (n), .type = (t)}
 #define R(n, t) {.name = (n), .type = (t), .flags = STIX_VF_REQ}
 #define PI(n, lo, hi) {.name = (n), .type = STIX_V_INT, .min = (lo), .max = (hi)}
@@ -294,6 +296,7 @@ static const struct stix_vprop p_marking_definition[] = {
     P("name", STIX_V_STR), P("definition_type", STIX_V_STR), P("definition", STIX_V_OBJ), END};
 
 static const struct stix_vprop p_none[] = {END};
+/* clang-format on */
 
 /* --- cross-property rules --------------------------------------------------- */
 
@@ -353,7 +356,8 @@ static int check_container(json_t *objects, struct error *err)
     json_t *o;
     char p[ERROR_PATH_MAX];
 
-    json_object_foreach(objects, k, o) {
+    json_object_foreach(objects, k, o)
+    {
         json_t *t = json_object_get(o, "type");
         if (json_is_object(o) && json_is_string(t))
             continue;
@@ -412,8 +416,7 @@ static int check_artifact(json_t *obj, struct error *err)
     if (url && !stix_vhas(obj, "hashes"))
         return stix_vfail(err, "hashes", "missing required property 'hashes' (needed with 'url')");
     if (stix_vhas(obj, "decryption_key") && !stix_vhas(obj, "encryption_algorithm"))
-        return stix_vfail(err, "decryption_key",
-                          "'decryption_key' needs 'encryption_algorithm'");
+        return stix_vfail(err, "decryption_key", "'decryption_key' needs 'encryption_algorithm'");
     return 0;
 }
 
@@ -455,7 +458,8 @@ static int check_language_content(json_t *obj, struct error *err)
     json_t *v;
     char p[ERROR_PATH_MAX];
 
-    json_object_foreach(json_object_get(obj, "contents"), k, v) {
+    json_object_foreach(json_object_get(obj, "contents"), k, v)
+    {
         if (json_is_object(v))
             continue;
         snprintf(p, sizeof(p), "contents.%s", k);
@@ -472,7 +476,8 @@ static int check_extension_definition(json_t *obj, struct error *err)
 
     if (!stix_vhas(obj, "extension_properties"))
         return 0;
-    json_array_foreach(types, i, t) {
+    json_array_foreach(types, i, t)
+    {
         if (strcmp(json_string_value(t), "toplevel-property-extension") == 0)
             return 0;
     }
@@ -484,7 +489,9 @@ static int check_extension_definition(json_t *obj, struct error *err)
 /* §7.2.1.4: the only TLP 1.0 marking definitions allowed. */
 static int check_tlp(json_t *obj, json_t *def, struct error *err)
 {
-    static const struct { const char *colour, *id; } tlp[] = {
+    static const struct {
+        const char *colour, *id;
+    } tlp[] = {
         {"white", "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"},
         {"green", "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"},
         {"amber", "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"},
@@ -497,12 +504,12 @@ static int check_tlp(json_t *obj, json_t *def, struct error *err)
     if (!json_is_string(c))
         return stix_vfail_shape(err, "definition.tlp", -1, NULL, "a string");
     for (size_t i = 0; i < sizeof(tlp) / sizeof(tlp[0]); i++) {
-        if (strcmp(json_string_value(c), tlp[i].colour) != 0)
+        if (!stix_vstr_is(def, "tlp", tlp[i].colour))
             continue;
         if (stix_vstr_is(obj, "id", tlp[i].id))
             return 0;
-        return stix_vfail(err, "id", "a TLP:%s marking definition must have id '%s'",
-                          tlp[i].colour, tlp[i].id);
+        return stix_vfail(err, "id", "a TLP:%s marking definition must have id '%s'", tlp[i].colour,
+                          tlp[i].id);
     }
     return stix_vfail(err, "definition.tlp", "invalid TLP 1.0 colour '%.20s'",
                       json_string_value(c));
@@ -527,8 +534,8 @@ static int check_definition(json_t *obj, struct error *err)
     st = json_object_get(def, "statement");
     if (!st)
         return stix_vfail_missing(err, "definition", -1, "statement");
-    return json_is_string(st) ? 0 : stix_vfail_shape(err, "definition.statement", -1, NULL,
-                                                     "a string");
+    return json_is_string(st) ? 0
+                              : stix_vfail_shape(err, "definition.statement", -1, NULL, "a string");
 }
 
 /* §3.2: a marking definition must not mark itself (no circular references). */
@@ -540,13 +547,15 @@ static int check_marking_definition(json_t *obj, struct error *err)
     char p[ERROR_PATH_MAX];
     int r = check_definition(obj, err);
 
-    json_array_foreach(json_object_get(obj, "object_marking_refs"), i, v) {
+    json_array_foreach(json_object_get(obj, "object_marking_refs"), i, v)
+    {
         if (r == 0 && strcmp(json_string_value(v), id) == 0) {
             snprintf(p, sizeof(p), "object_marking_refs[%zu]", i);
             r = stix_vfail(err, p, "a marking definition must not mark itself");
         }
     }
-    json_array_foreach(json_object_get(obj, "granular_markings"), i, v) {
+    json_array_foreach(json_object_get(obj, "granular_markings"), i, v)
+    {
         if (r == 0 && stix_vstr_is(v, "marking_ref", id)) {
             snprintf(p, sizeof(p), "granular_markings[%zu].marking_ref", i);
             r = stix_vfail(err, p, "a marking definition must not mark itself");
@@ -557,11 +566,12 @@ static int check_marking_definition(json_t *obj, struct error *err)
 
 /* --- the table (sorted by name) ------------------------------------------------ */
 
+/* clang-format off */
 #define SDO(n, p, c) {n, STIX_KIND_SDO, STIX_VT_BOTH, STIX_VS_DEFAULT_20, false, sdo_common, p, c}
 #define SRO(n, p, c) {n, STIX_KIND_SRO, STIX_VT_BOTH, STIX_VS_DEFAULT_20, false, sdo_common, p, c}
 #define SCO(n, one, p, c) {n, STIX_KIND_SCO, STIX_VT_NONE, STIX_VS_SCO, one, sco_common, p, c}
 
-static const struct stix_vtype_def types[] = {
+static const struct stix_vtype_def type_table[] = {
     SCO("artifact", false, p_artifact, check_artifact),
     SDO("attack-pattern", p_attack_pattern, NULL),
     SCO("autonomous-system", false, p_autonomous_system, NULL),
@@ -612,6 +622,7 @@ static const struct stix_vtype_def types[] = {
 static const struct stix_vtype_def custom = {
     "custom", STIX_KIND_CUSTOM, STIX_VT_OPTIONAL, STIX_VS_CUSTOM, false, custom_common, p_none,
     NULL};
+/* clang-format on */
 
 /* strcmp of the NUL-terminated name against key[0..len). */
 static int name_cmp(const char *name, const char *key, size_t len)
@@ -626,13 +637,13 @@ static int name_cmp(const char *name, const char *key, size_t len)
 
 const struct stix_vtype_def *stix_vtype_lookup(const char *type, size_t len)
 {
-    size_t lo = 0, hi = sizeof(types) / sizeof(types[0]);
+    size_t lo = 0, hi = sizeof(type_table) / sizeof(type_table[0]);
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = name_cmp(types[mid].name, type, len);
+        int c = name_cmp(type_table[mid].name, type, len);
         if (c == 0)
-            return &types[mid];
+            return &type_table[mid];
         if (c < 0)
             lo = mid + 1;
         else
