@@ -151,7 +151,11 @@ int auth_bearer(struct store *s, struct auth_cache *c, const char *token, size_t
     unsigned char h[32], ch[32];
     int64_t uid;
     if (c) {
-        cache_key(c, "token", 6, token, len, ch);
+        /*
+         * Two NULs first: a Basic key holds exactly one (after the user
+         * name), so no user/password pair can answer for a token.
+         */
+        cache_key(c, "\0\0token", 7, token, len, ch);
         if (cache_lookup(c, ch, who))
             return 0;
     }

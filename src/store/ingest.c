@@ -181,18 +181,19 @@ static void put_detail(struct buf *b, const struct store_ingest *ing, size_t i)
     buf_puts(b, "{\"id\":");
     buf_json_str(b, id, strlen(id));
     const char *ver = it->err.code == 0 ? it->meta.version : NULL;
+    json_t *o = json_array_get(json_object_get(ing->root, "objects"), i);
     if (!ver)
-        ver = json_string_value(
-            json_object_get(json_array_get(json_object_get(ing->root, "objects"), i), "modified"));
+        ver = json_string_value(json_object_get(o, "modified"));
+    if (!ver)
+        ver = json_string_value(json_object_get(o, "created"));
     char ts[STIX_TS_MAX];
-    if (!ver && it->err.code == 0) {
-        stix_ts_format_us(it->added_us, ts);
+    if (!ver) {
+        /* version is required (TAXII 2.1 §4.3.1): date_added once stored, else the request time */
+        stix_ts_format_us(it->err.code == 0 ? it->added_us : ing->request_us, ts);
         ver = ts;
     }
-    if (ver) {
-        buf_puts(b, ",\"version\":");
-        buf_json_str(b, ver, strlen(ver));
-    }
+    buf_puts(b, ",\"version\":");
+    buf_json_str(b, ver, strlen(ver));
     buf_puts(b, ",\"message\":");
     if (it->err.code == 0) {
         const char *m = it->message ? it->message : "added";
@@ -206,7 +207,9 @@ static void put_detail(struct buf *b, const struct store_ingest *ing, size_t i)
     buf_putc(b, '}');
 }
 
-static void put_details(struct buf *b, const struct store_ingest *ing, bool ok)
+/* ,"key":[details...] for the successes (ok) or failures; nothing when there are none,
+ * as TAXII 2.1 §2 prohibits empty lists. */
+static void put_details(struct buf *b, const char *key, const struct store_ingest *ing, bool ok)
 {
     size_t n = 0;
     for (size_t i = 0; i < ing->n; i++) {
@@ -214,8 +217,12 @@ static void put_details(struct buf *b, const struct store_ingest *ing, bool ok)
             continue;
         if (n++)
             buf_putc(b, ',');
+        else
+            buf_printf(b, ",\"%s\":[", key);
         put_detail(b, ing, i);
     }
+    if (n)
+        buf_putc(b, ']');
 }
 
 /* The TAXII 2.1 status resource (§4.3.1). */
@@ -228,12 +235,12 @@ static char *status_json(const struct store_ingest *ing, const char *status_id, 
     buf_puts(&b, "{\"id\":");
     buf_json_str(&b, status_id, strlen(status_id));
     buf_printf(&b, ",\"status\":\"complete\",\"request_timestamp\":\"%s\",\"total_count\":%zu,"
-                   "\"success_count\":%zu,\"successes\":[",
+                   "\"success_count\":%zu",
                ts, ing->n, ing->n_ok);
-    put_details(&b, ing, true);
-    buf_printf(&b, "],\"failure_count\":%zu,\"failures\":[", ing->n_failed);
-    put_details(&b, ing, false);
-    buf_puts(&b, "],\"pending_count\":0,\"pendings\":[]}");
+    put_details(&b, "successes", ing, true);
+    buf_printf(&b, ",\"failure_count\":%zu", ing->n_failed);
+    put_details(&b, "failures", ing, false);
+    buf_puts(&b, ",\"pending_count\":0}");
     return buf_take(&b, len);
 }
 

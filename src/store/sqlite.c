@@ -60,8 +60,14 @@ int sq_err(struct sqlite_store *q, int rc, const char *what)
 {
     if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW)
         return 0;
-    if (rc == SQLITE_CONSTRAINT)
-        return ERR_EXISTS;
+    if (rc == SQLITE_CONSTRAINT) {
+        /* only a duplicate is "already there"; a missing referenced row is not */
+        int ext = sqlite3_extended_errcode(q->db);
+        if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+            return ERR_EXISTS;
+        log_warn("store", "%s failed: %s", what, sqlite3_errmsg(q->db));
+        return ERR_INVALID;
+    }
     log_error("store", "%s failed: %s", what, sqlite3_errmsg(q->db));
     return ERR_DB;
 }
@@ -446,8 +452,10 @@ static void coll_from_row(sqlite3_stmt *st, struct store_coll *c)
 static int sq_coll_add(struct store *s, struct store_coll *c, struct error *err)
 {
     struct sqlite_store *q = sq(s);
+    /* TAXII 2.1 §5.2.1: an alias is unique in the API root (nor may it be another's id) */
     sqlite3_stmt *st = prep(q, "INSERT INTO coll(id, title, description, alias, read_orgs,"
-                               " write_orgs) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+                               " write_orgs) SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE ?4 = ''"
+                               " OR NOT EXISTS (SELECT 1 FROM coll WHERE alias = ?4 OR id = ?4)");
     if (!st)
         return ERR_DB;
     bind_text(st, 1, c->id);
@@ -461,6 +469,8 @@ static int sq_coll_add(struct store *s, struct store_coll *c, struct error *err)
         return error_set(err, ERR_EXISTS, "collection '%s' already exists", c->id);
     if (r)
         return error_set(err, r, "cannot store collection '%s'", c->title);
+    if (sqlite3_changes(q->db) == 0)
+        return error_set(err, ERR_EXISTS, "a collection with alias '%s' already exists", c->alias);
     c->seq = sqlite3_last_insert_rowid(q->db);
     return 0;
 }

@@ -28,6 +28,7 @@ struct existing {
     int count;
     char first_creator[96];        /* created_by of the earliest version ("" none) */
     int same_ver;                  /* 0 none, 1 identical body, 2 different body */
+    int64_t same_added;            /* date_added of that row */
 };
 
 static void scan_existing(struct sqlite_store *q, int64_t coll, const struct store_obj_in *in,
@@ -56,6 +57,7 @@ static void scan_existing(struct sqlite_store *q, int64_t coll, const struct sto
             const void *body = sqlite3_column_blob(st, 4);
             size_t n = (size_t)sqlite3_column_bytes(st, 4);
             ex->same_ver = (n == in->body_len && memcmp(body, in->body, n) == 0) ? 1 : 2;
+            ex->same_added = added;
         }
         ex->count++;
     }
@@ -78,8 +80,9 @@ static int check_existing(const struct store_obj_in *in, const struct existing *
                          in->versioned ? in->version : in->type);
     if (ex->count && in->version_ns > ex->revoked_ver)
         return error_set(err, ERR_CONFLICT, "the object was revoked; no newer version may be added");
+    /* every stored version has the same creator, so this holds for late older versions too */
     const char *creator = in->created_by ? in->created_by : "";
-    if (ex->count && in->version_ns > ex->min_ver && strcmp(creator, ex->first_creator) != 0)
+    if (ex->count && strcmp(creator, ex->first_creator) != 0)
         return error_set_at(err, ERR_CONFLICT, "created_by_ref", -1,
                             "'created_by_ref' differs from the first version's: only the "
                             "creator may version an object");
@@ -129,6 +132,8 @@ int sq_obj_put(struct store *s, int64_t coll, const struct store_obj_in *in,
         return error_set(err, ERR_DB, "object stored outside a write transaction");
     scan_existing(q, coll, in, &ex);
     int r = check_existing(in, &ex, outcome, err);
+    if (!r && *outcome == STORE_PUT_EXISTS)
+        *added_us = ex.same_added; /* the version of an SCO is its date_added */
     if (r || *outcome == STORE_PUT_EXISTS)
         return r;
     int is_last = ex.count == 0 || in->version_ns > ex.max_ver;
@@ -168,7 +173,8 @@ static void add_version_clause(struct buf *sql, const struct store_query *qr)
     if (f & STORE_VER_FIRST)
         buf_puts(sql, " OR is_first = 1");
     if ((f & STORE_VER_LIST) && qr->n_versions) {
-        buf_puts(sql, " OR ver IN (");
+        /* an object without modified/created has its date_added as version (TAXII 2.1 §5.3.1) */
+        buf_puts(sql, " OR (CASE WHEN ver_s IS NULL THEN added * 1000 ELSE ver END) IN (");
         for (size_t i = 0; i < qr->n_versions; i++)
             buf_puts(sql, i ? ",?" : "?");
         buf_putc(sql, ')');

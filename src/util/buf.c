@@ -3,6 +3,7 @@
  */
 #include "util/buf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,35 @@ int buf_printf(struct buf *b, const char *fmt, ...)
     return r;
 }
 
+/*
+ * Length of the well-formed multi-byte UTF-8 sequence at s[0..n) (RFC 3629),
+ * s[0] >= 0x80; 0 when there is none.
+ */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    size_t len;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        len = 2;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef)
+        len = 3;
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+        len = 4;
+    else
+        return 0; /* a continuation byte, 0xc0, 0xc1 or past 0xf4 */
+    if (len > n)
+        return 0;
+    uint32_t cp = s[0] & (0x7fu >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3fu);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+        return 0; /* overlong, surrogate or past U+10FFFF */
+    return len;
+}
+
 int buf_json_str(struct buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -105,6 +135,18 @@ int buf_json_str(struct buf *b, const char *s, size_t n)
     size_t start = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            /* JSON text is UTF-8: a broken sequence (say, a message cut short) becomes U+FFFD */
+            size_t k = utf8_len((const unsigned char *)s + i, n - i);
+            if (k) {
+                i += k - 1;
+                continue;
+            }
+            buf_append(b, s + start, i - start);
+            start = i + 1;
+            buf_puts(b, "\\ufffd");
+            continue;
+        }
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
         buf_append(b, s + start, i - start);

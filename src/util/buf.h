@@ -27,7 +27,8 @@ int buf_puts(struct buf *b, const char *s);
 int buf_putc(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap);
-/* Append s as a JSON string literal (quotes and escapes added). */
+/* Append s as a JSON string literal (quotes and escapes added; bytes that are not
+ * well-formed UTF-8 become U+FFFD, so the output is always valid JSON). */
 int buf_json_str(struct buf *b, const char *s, size_t n);
 /* Reserve room for n more bytes; returns pointer to write at, or NULL on overflow. */
 char *buf_reserve(struct buf *b, size_t n);

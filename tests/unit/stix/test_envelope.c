@@ -110,8 +110,8 @@ static void test_split_scalars(void **state)
 {
     (void)state;
     /* elements that are not objects are cut out as they are (ingest rejects them) */
-    const char *want[] = {"1", "\"a,]\"", "[2,[3]]", "true", "null", "-1.5e3", "{\"k\":\"}\"}",
-                          NULL};
+    const char *want[] = {"1",    "\"a,]\"", "[2,[3]]",       "true",
+                          "null", "-1.5e3",  "{\"k\":\"}\"}", NULL};
     split_ok("{\"objects\":[1,\"a,]\",[2,[3]],true,null,-1.5e3,{\"k\":\"}\"}]}", want);
     const char *spaced[] = {"1", "2", "false", NULL};
     split_ok("{\"objects\":[ 1 ,\n2\t,\r\nfalse ]}", spaced);
