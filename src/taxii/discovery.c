@@ -98,6 +98,12 @@ void taxii_collections(struct taxii_req *r)
         taxii_error_code(r, rc, "cannot list collections");
         return;
     }
+    if (ctx.n == 0) {
+        /* §5.1.1: with no collections the key is omitted (empty lists are prohibited) */
+        buf_reset(&r->out);
+        buf_puts(&r->out, "{}");
+        return;
+    }
     buf_puts(&r->out, "]}");
 }
 

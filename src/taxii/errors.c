@@ -19,7 +19,6 @@ int taxii_error(struct taxii_req *r, int http_status, const char *title, const c
     va_end(ap);
     r->status = http_status;
     r->date_first[0] = r->date_last[0] = '\0';
-    r->no_content_type = false;
     buf_reset(&r->out);
     buf_puts(&r->out, "{\"title\":");
     buf_json_str(&r->out, title, strlen(title));

@@ -107,9 +107,11 @@ static int add_version(struct taxii_req *r, struct taxii_filter *f, const char *
 
 static int parse_limit(struct taxii_req *r, struct taxii_filter *f, const char *v)
 {
-    char *end = NULL;
-    long long n = strtoll(v, &end, 10);
-    if (!*v || *end || n <= 0)
+    /* digits only: strtoll alone would take " 5" and "+5" (values past LLONG_MAX are capped) */
+    if (!*v || v[strspn(v, "0123456789")] != '\0')
+        return bad(r, f, "limit", "expected a positive integer");
+    long long n = strtoll(v, NULL, 10);
+    if (n <= 0)
         return bad(r, f, "limit", "expected a positive integer");
     f->q.limit = n > LIMIT_PAGE_MAX ? LIMIT_PAGE_MAX : (size_t)n;
     return 0;

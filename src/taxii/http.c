@@ -104,8 +104,7 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct taxii_r
         free(data);
         return MHD_NO;
     }
-    if (!r->no_content_type)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, TAXII_MEDIA);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, TAXII_MEDIA);
     if (r->date_first[0]) {
         MHD_add_response_header(resp, "X-TAXII-Date-Added-First", r->date_first);
         MHD_add_response_header(resp, "X-TAXII-Date-Added-Last", r->date_last);
@@ -113,6 +112,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct taxii_r
     if (r->www_authenticate)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
                                 "Basic realm=\"concord\", Bearer realm=\"concord\"");
+    if (r->allow)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);

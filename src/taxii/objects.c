@@ -98,6 +98,12 @@ static long run_list(struct taxii_req *r, struct taxii_filter *f, enum list_kind
         taxii_error_code(r, rc, "cannot read objects");
         return -1;
     }
+    if (c.n == 0) {
+        /* TAXII 2.1 §2 prohibits empty lists: an empty result is {} (§3.7, §5.3.1, §5.8.1) */
+        buf_reset(&r->out);
+        buf_puts(&r->out, "{}");
+        return 0;
+    }
     buf_printf(&r->out, "],\"more\":%s", more ? "true" : "false");
     if (more) {
         char tok[32];
@@ -256,17 +262,19 @@ static void delete_rows(struct taxii_req *r, struct taxii_filter *f)
     size_t n = 0;
     pthread_mutex_lock(&r->srv->write_lock);
     rc = store_begin_write(r->store);
-    if (!rc && !(rc = store_obj_delete(r->store, &f->q, &n)))
-        rc = store_commit(r->store);
-    else if (!rc || rc != ERR_DB)
-        store_rollback(r->store);
+    if (!rc) {
+        rc = store_obj_delete(r->store, &f->q, &n);
+        if (!rc)
+            rc = store_commit(r->store);
+        else
+            store_rollback(r->store);
+    }
     pthread_mutex_unlock(&r->srv->write_lock);
     if (rc) {
         taxii_error_code(r, rc, "cannot delete objects");
         return;
     }
     log_info("taxii", "delete rows=%zu user=%s peer=%s", n, r->who.user, r->peer);
-    r->no_content_type = true;
 }
 
 void taxii_objects_delete(struct taxii_req *r, const struct store_coll *c, const char *object_id)

@@ -89,6 +89,16 @@ static bool method_allowed(enum resource res, const char *m)
     return false;
 }
 
+/* The Allow header a 405 must carry (RFC 7231 §6.5.5), matching method_allowed(). */
+static const char *methods_of(enum resource res)
+{
+    if (res == R_OBJECTS)
+        return "GET, HEAD, POST, DELETE";
+    if (res == R_OBJECT)
+        return "GET, HEAD, DELETE";
+    return "GET, HEAD";
+}
+
 /* Is one media range the TAXII 2.1 type ("version" absent or 2.1)? */
 static bool is_taxii_type(const char *s, size_t n)
 {
@@ -163,7 +173,8 @@ static void collection_resource(struct taxii_req *r, const struct route *rt, enu
     bool is_post = strcmp(r->method, "POST") == 0;
     if (res == R_COLLECTION)
         return taxii_collection(r, &c);
-    if (is_get && !auth_can_read(&r->who, &c)) {
+    /* TAXII 2.1 §5.7: DELETE needs both can_read and can_write */
+    if (!is_post && !auth_can_read(&r->who, &c)) {
         taxii_error(r, 403, "forbidden", "you may not read collection '%s'", c.id);
         return;
     }
@@ -195,6 +206,7 @@ void taxii_route(struct taxii_req *r)
     }
     if (!method_allowed(res, r->method)) {
         taxii_error(r, 405, "method not allowed", "%s is not allowed here", r->method);
+        r->allow = methods_of(res);
         return;
     }
     if (taxii_authenticate(r) || media_checks(r))

@@ -41,7 +41,7 @@ struct taxii_req {
     char date_first[STIX_TS_MAX]; /* X-TAXII-Date-Added-First, "" when none */
     char date_last[STIX_TS_MAX];
     bool www_authenticate;
-    bool no_content_type;         /* empty 200 body (DELETE) */
+    const char *allow;            /* Allow header of a 405 (static string), NULL otherwise */
 };
 
 /* http.c */
