@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "share/share.h"
 #include "util/banned.h"
 
 static const char init_help[] =
@@ -43,7 +44,20 @@ static const char tlp_envelope[] =
     TLP1("613f2e26-407d-48c7-9eca-b8e91df99dc9", "TLP:WHITE", "white") ","
     TLP1("34098fce-860f-48ae-8e50-ebd3cc5e41da", "TLP:GREEN", "green") ","
     TLP1("f88d31f6-486f-44da-b317-01333bde0b82", "TLP:AMBER", "amber") ","
-    TLP1("5e57c739-391a-4eb3-b6be-7d15ca92d5ed", "TLP:RED", "red")
+    TLP1("5e57c739-391a-4eb3-b6be-7d15ca92d5ed", "TLP:RED", "red") ","
+    /* Concord's sharing-group marking, declared as STIX 2.1 extensions should be (§7.3) */
+    "{\"type\":\"identity\",\"spec_version\":\"2.1\",\"id\":\"" SHARE_CONCORD_IDENTITY "\","
+    "\"created\":\"2026-11-01T00:00:00.000Z\",\"modified\":\"2026-11-01T00:00:00.000Z\","
+    "\"name\":\"Concord project\",\"identity_class\":\"organization\","
+    "\"object_marking_refs\":[\"marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487\"]},"
+    "{\"type\":\"extension-definition\",\"spec_version\":\"2.1\",\"id\":\""
+    SHARE_GROUP_EXTENSION "\",\"created\":\"2026-11-01T00:00:00.000Z\","
+    "\"modified\":\"2026-11-01T00:00:00.000Z\",\"created_by_ref\":\"" SHARE_CONCORD_IDENTITY
+    "\",\"name\":\"Concord sharing group\",\"description\":\"A marking-definition property "
+    "extension naming the recipients of the objects that reference the marking: 'organizations' "
+    "(identity ids) and 'communities' (community names). Every marking on an object must allow "
+    "a reader; see docs/sharing.md.\",\"schema\":\"docs/sharing.md\",\"version\":\"1.0.0\","
+    "\"extension_types\":[\"property-extension\"]}"
     "]}";
 
 static int make_dirs(const char *dir, struct error *err)

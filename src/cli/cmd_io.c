@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "share/context.h"
 #include "stix/id.h"
 #include "stix/timestamp.h"
 #include "store/ingest.h"
@@ -27,14 +28,18 @@
 #include "util/banned.h"
 
 static const char import_help[] =
-    "usage: concord import -D DIR FILE... [--collection ID]\n"
+    "usage: concord import -D DIR FILE... [--collection ID] [--org ORG]\n"
     "  FILE: a STIX 2.1 bundle, a TAXII envelope or a JSON array of objects ('-' = stdin)\n"
-    "  --collection  collection id or alias (default: the node's default collection)\n";
+    "  --collection  collection id or alias (default: the node's default collection)\n"
+    "  --org         the organisation delivering the data (it can always read it back);\n"
+    "                without it, only what the markings allow is visible to anyone\n";
 
 static const char export_help[] =
     "usage: concord export -D DIR [--collection ID] [--type TYPE]... [--id ID]...\n"
-    "                      [--version first|last|all] [--added-after TIMESTAMP]\n"
-    "  Writes one STIX 2.1 bundle on standard output (all collections by default).\n";
+    "                      [--version first|last|all] [--added-after TIMESTAMP] [--as ORG]\n"
+    "  Writes one STIX 2.1 bundle on standard output (all collections by default).\n"
+    "  --as ORG  only what ORG may read, redacted as ORG would receive it (the sharing\n"
+    "            rules); without it, everything stored (the node operator's own copy)\n";
 
 struct import_totals {
     size_t objects, added, existing, failed;
@@ -80,7 +85,7 @@ static char *as_envelope(char *text, size_t *len)
     return buf_take(&b, len);
 }
 
-static int import_file(struct store *s, int64_t coll, const char *file,
+static int import_file(struct store *s, int64_t coll, int64_t origin, const char *file,
                        struct import_totals *t)
 {
     size_t len = 0;
@@ -97,7 +102,7 @@ static int import_file(struct store *s, int64_t coll, const char *file,
             ing.progress = progress;
             ing.progress_ctx = (void *)file;
         }
-        r = store_ingest_commit(&ing, s, coll, NULL, 0, &err);
+        r = store_ingest_commit(&ing, s, coll, NULL, origin, &err);
         if (ing.progress)
             fprintf(stderr, "\r%*s\r", 70, "");
     }
@@ -142,18 +147,28 @@ static int find_collection(const char *dir, struct store *s, const char *id,
     return 0;
 }
 
+static int find_org(struct store *s, const char *name, struct store_org *o)
+{
+    if (store_org_get(s, name, o) == 0)
+        return 0;
+    fprintf(stderr, "concord: no organisation '%s'\n", name);
+    return -1;
+}
+
 int cmd_import(int argc, char **argv)
 {
     static const struct option opts[] = {{"data", required_argument, NULL, 'D'},
                                          {"collection", required_argument, NULL, 'c'},
+                                         {"org", required_argument, NULL, 'o'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    const char *dir = NULL, *coll = NULL;
+    const char *dir = NULL, *coll = NULL, *org = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "D:c:h", opts, NULL)) != -1) {
         switch (c) {
         case 'D': dir = optarg; break;
         case 'c': coll = optarg; break;
+        case 'o': org = optarg; break;
         case 'h': printf("%s", import_help); return CLI_OK;
         default: fprintf(stderr, "%s", import_help); return CLI_USAGE;
         }
@@ -166,14 +181,15 @@ int cmd_import(int argc, char **argv)
     struct store_coll col;
     if (!(dir = cli_data_dir(dir)) || cli_open_store(dir, &s))
         return CLI_FAIL;
-    if (find_collection(dir, s, coll, &col)) {
+    struct store_org o = {.id = 0};
+    if (find_collection(dir, s, coll, &col) || (org && find_org(s, org, &o))) {
         store_close(s);
         return CLI_FAIL;
     }
     struct import_totals t = {0, 0, 0, 0};
     int bad_files = 0;
     for (int i = optind; i < argc; i++)
-        bad_files += import_file(s, col.seq, argv[i], &t) != 0;
+        bad_files += import_file(s, col.seq, o.id, argv[i], &t) != 0;
     store_close(s);
     printf("total: %zu objects into '%s': %zu added, %zu already present, %zu rejected%s\n",
            t.objects, col.alias[0] ? col.alias : col.id, t.added, t.existing, t.failed,
@@ -186,16 +202,23 @@ int cmd_import(int argc, char **argv)
 struct export_ctx {
     size_t n;
     char bundle_id[64];
+    struct share_ctx *share; /* every exported row goes through the sharing decision */
+    struct buf out;
 };
 
 static int export_row(void *p, const struct store_row *row)
 {
     struct export_ctx *x = p;
+    if (!share_ctx_may_read(x->share, row))
+        return 0;
+    buf_reset(&x->out);
+    if (share_ctx_emit(x->share, row, &x->out))
+        return ERR_DB;
     if (x->n++ == 0)
         printf("{\"type\":\"bundle\",\"id\":\"%s\",\"objects\":[\n", x->bundle_id);
     else
         fputs(",\n", stdout);
-    fwrite(row->body, 1, row->body_len, stdout);
+    fwrite(x->out.data, 1, x->out.len, stdout);
     return 1;
 }
 
@@ -205,6 +228,7 @@ struct export_opts {
     size_t n_types, n_ids;
     unsigned ver;
     int64_t added_after;
+    const char *as;
 };
 
 static int export_coll(void *p, const struct store_coll *c);
@@ -223,6 +247,10 @@ static int export_coll(void *p, const struct store_coll *c)
                             .ids = run->o->ids, .n_ids = run->o->n_ids,
                             .types = run->o->types, .n_types = run->o->n_types,
                             .ver_flags = run->o->ver};
+    if (!run->x.share->reader.everything) {
+        q.visible_to = run->x.share->reader.identity;
+        q.visible_org = run->x.share->reader.org_id;
+    }
     bool more;
     run->rc = store_obj_query(run->s, &q, export_row, &run->x, &more);
     return run->rc;
@@ -233,6 +261,7 @@ static int parse_export_opt(int c, struct export_opts *o)
     int64_t ns;
     switch (c) {
     case 'c': o->coll = optarg; return 0;
+    case 's': o->as = optarg; return 0;
     case 't':
         if (o->n_types == LIMIT_MATCH_VALUES || !stix_type_name_valid(optarg, strlen(optarg)))
             return -1;
@@ -265,6 +294,7 @@ int cmd_export(int argc, char **argv)
                                          {"id", required_argument, NULL, 'i'},
                                          {"version", required_argument, NULL, 'v'},
                                          {"added-after", required_argument, NULL, 'a'},
+                                         {"as", required_argument, NULL, 's'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     struct export_opts o;
@@ -292,7 +322,16 @@ int cmd_export(int argc, char **argv)
     struct store *s;
     if (!(dir = cli_data_dir(dir)) || cli_open_store(dir, &s))
         return CLI_FAIL;
-    struct export_run run = {s, &o, {0, ""}, 0};
+    struct export_run run = {s, &o, {0, "", NULL, {0}}, 0};
+    struct share_ctx share;
+    struct store_org as = {.id = 0};
+    if (o.as && find_org(s, o.as, &as)) {
+        store_close(s);
+        return CLI_FAIL;
+    }
+    share_ctx_init(&share, s, as.id, o.as == NULL);
+    run.x.share = &share;
+    buf_init(&run.x.out, (size_t)1 << 30);
     char uuid[STIX_UUID_LEN + 1];
     stix_uuid4(uuid);
     snprintf(run.x.bundle_id, sizeof(run.x.bundle_id), "bundle--%s", uuid);
@@ -303,6 +342,8 @@ int cmd_export(int argc, char **argv)
         return CLI_FAIL;
     }
     int r = o.coll ? export_coll(&run, &col) : store_coll_list(s, export_coll, &run);
+    share_ctx_release(&share);
+    buf_release(&run.x.out);
     store_close(s);
     if (r) {
         fprintf(stderr, "concord: export failed\n");

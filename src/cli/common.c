@@ -134,6 +134,9 @@ static char *identity_envelope(const char *id, const char *full_name, const char
                             "name", full_name, "identity_class", "organization");
     if (role && *role)
         json_object_set_new(obj, "roles", json_pack("[s]", role));
+    /* the directory is for the node's community: every registered organisation */
+    json_object_set_new(obj, "object_marking_refs",
+                        json_pack("[s]", "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"));
     if (country && *country)
         json_object_set_new(obj, "x_concord_country", json_string(country));
     json_t *env = json_pack("{s:[o]}", "objects", obj);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "share/share.h"
 #include "stix/timestamp.h"
 #include "util/buf.h"
 #include "util/limits.h"
@@ -66,6 +67,9 @@ static int prepare(struct store_ingest *ing, const char *text, size_t len, struc
         if (!json_is_object(o)) {
             error_set(&it->err, ERR_INVALID, "not a JSON object");
         } else if (stix_validate(o, &it->meta, &it->err) == 0) {
+            enum share_tlp tlp;
+            share_marks_of(o, &tlp, &it->mrefs, &it->granular);
+            it->tlp = (int)tlp;
             continue;
         }
         char at[32];
@@ -85,7 +89,7 @@ static void mark_all_failed(struct store_ingest *ing, const char *why)
 }
 
 static int put_one(struct store_ingest *ing, size_t i, struct store *s, int64_t coll,
-                   char *scratch)
+                   int64_t origin, char *scratch)
 {
     struct store_ingest_item *it = &ing->items[i];
     const struct stix_meta *m = &it->meta;
@@ -94,6 +98,7 @@ static int put_one(struct store_ingest *ing, size_t i, struct store *s, int64_t 
         .id = m->id, .type = m->type, .spec_version = m->spec_version,
         .version = m->version, .version_ns = m->version_ns, .created_by = m->created_by_ref,
         .revoked = m->revoked, .versioned = m->versioned, .body = scratch, .body_len = n,
+        .tlp = it->tlp, .mrefs = it->mrefs, .granular = it->granular, .origin_org = origin,
     };
     enum store_put_outcome out = 0;
     int r = store_obj_put(s, coll, &in, &out, &it->added_us, &it->err);
@@ -141,7 +146,7 @@ int store_ingest_commit(struct store_ingest *ing, struct store *s, int64_t coll,
     bool in_txn = r == 0;
     for (size_t i = 0; r == 0 && i < ing->n; i++)
         if (ing->items[i].err.code == 0) {
-            r = put_one(ing, i, s, coll, scratch);
+            r = put_one(ing, i, s, coll, owner_org, scratch);
             if (ing->progress && (i + 1) % 1000 == 0)
                 ing->progress(ing->progress_ctx, i + 1, ing->n);
         }
@@ -247,6 +252,8 @@ static char *status_json(const struct store_ingest *ing, const char *status_id, 
 void store_ingest_release(struct store_ingest *ing)
 {
     json_arena_release(&ing->arena); /* the DOM lives there: no json_decref */
+    for (size_t i = 0; ing->items && i < ing->n; i++)
+        free(ing->items[i].mrefs);
     free(ing->status_json);
     free(ing->spans);
     free(ing->items);

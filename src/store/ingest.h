@@ -24,6 +24,9 @@ struct store_ingest_item {
     struct error err;        /* why the object failed, if it did */
     const char *message;     /* success message: "added" / "already added" */
     int64_t added_us;        /* date_added once stored */
+    int tlp;                 /* what the sharing decision needs (share_marks_of) */
+    char *mrefs;             /* heap or NULL */
+    bool granular;
 };
 
 struct store_ingest {
@@ -60,6 +63,7 @@ int store_ingest_prepare(struct store_ingest *ing, const char *text, size_t len,
  */
 int store_ingest_commit(struct store_ingest *ing, struct store *s, int64_t coll,
                         const char *status_id, int64_t owner_org, struct error *err);
+/* owner_org is also recorded as each object's origin (0 for a local import). */
 
 void store_ingest_release(struct store_ingest *ing);
 

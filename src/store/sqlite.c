@@ -34,20 +34,27 @@ static const char *schema_sql =
     "CREATE TABLE IF NOT EXISTS obj(added INTEGER PRIMARY KEY, coll INTEGER NOT NULL,"
     " idh INTEGER NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, ver INTEGER NOT NULL,"
     " ver_s TEXT, spec TEXT NOT NULL, created_by TEXT, revoked INTEGER NOT NULL,"
-    " is_first INTEGER NOT NULL, is_last INTEGER NOT NULL, body BLOB NOT NULL);"
+    " is_first INTEGER NOT NULL, is_last INTEGER NOT NULL, body BLOB NOT NULL,"
+    " tlp INTEGER NOT NULL, mrefs TEXT, gran INTEGER NOT NULL, origin INTEGER NOT NULL);"
+    /* marking definitions by id, across collections: the sharing decision resolves them */
+    "CREATE TABLE IF NOT EXISTS marking(id TEXT PRIMARY KEY, body BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS community(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
+    " title TEXT NOT NULL, countries TEXT NOT NULL, orgs TEXT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS obj_by_id ON obj(coll, idh);"
     "CREATE INDEX IF NOT EXISTS obj_by_type ON obj(coll, type, added);"
     "CREATE INDEX IF NOT EXISTS obj_by_coll ON obj(coll, added);"
     "CREATE TABLE IF NOT EXISTS status(id TEXT PRIMARY KEY, created INTEGER NOT NULL,"
     " owner_org INTEGER NOT NULL, body TEXT NOT NULL);"
-    "PRAGMA user_version = 1;";
+    "PRAGMA user_version = 2;";
 
 static const char *stmt_sql[SQ_COUNT] = {
     [SQ_OBJ_VERSIONS] = "SELECT added, ver, revoked, created_by, body, is_first, is_last"
                         " FROM obj WHERE coll = ?1 AND idh = ?2 AND id = ?3",
     [SQ_OBJ_INSERT] = "INSERT INTO obj(added, coll, idh, id, type, ver, ver_s, spec, created_by,"
-                      " revoked, is_first, is_last, body)"
-                      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                      " revoked, is_first, is_last, body, tlp, mrefs, gran, origin)"
+                      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+                      " ?16, ?17)",
+    [SQ_MARKING_INSERT] = "INSERT OR IGNORE INTO marking(id, body) VALUES(?1, ?2)",
     [SQ_OBJ_CLEAR_LAST] = "UPDATE obj SET is_last = 0 WHERE added = ?1",
     [SQ_OBJ_CLEAR_FIRST] = "UPDATE obj SET is_first = 0 WHERE added = ?1",
     [SQ_MAX_ADDED] = "SELECT max(added) FROM obj",
@@ -543,6 +550,93 @@ static int sq_status_get(struct store *s, const char *id, int64_t *owner_org, ch
     return r;
 }
 
+static int sq_marking_get(struct store *s, const char *id, char **json, size_t *len)
+{
+    sqlite3_stmt *st = prep(sq(s), "SELECT body FROM marking WHERE id = ?1");
+    if (!st)
+        return ERR_DB;
+    bind_text(st, 1, id);
+    int r = ERR_NOT_FOUND;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *len = (size_t)sqlite3_column_bytes(st, 0);
+        *json = xstrndup((const char *)sqlite3_column_blob(st, 0), *len);
+        r = 0;
+    }
+    sq_done(sq(s), st);
+    return r;
+}
+
+/* ---- communities ---- */
+
+static int sq_community_put(struct store *s, const struct store_community *c, struct error *err)
+{
+    struct sqlite_store *q = sq(s);
+    sqlite3_stmt *st = prep(q, "INSERT INTO community(name, title, countries, orgs)"
+                               " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(name) DO UPDATE SET"
+                               " title = ?2, countries = ?3, orgs = ?4");
+    if (!st)
+        return ERR_DB;
+    bind_text(st, 1, c->name);
+    bind_text(st, 2, c->title);
+    bind_text(st, 3, c->countries);
+    bind_text(st, 4, c->orgs);
+    int r = run(q, st, "community upsert");
+    return r ? error_set(err, r, "cannot store community '%s'", c->name) : 0;
+}
+
+static void community_from_row(sqlite3_stmt *st, struct store_community *c)
+{
+    c->id = sqlite3_column_int64(st, 0);
+    sq_text(st, 1, c->name, sizeof(c->name));
+    sq_text(st, 2, c->title, sizeof(c->title));
+    sq_text(st, 3, c->countries, sizeof(c->countries));
+    sq_text(st, 4, c->orgs, sizeof(c->orgs));
+}
+
+static int sq_community_get(struct store *s, const char *name, struct store_community *out)
+{
+    sqlite3_stmt *st =
+        prep(sq(s), "SELECT id, name, title, countries, orgs FROM community WHERE name = ?1");
+    if (!st)
+        return ERR_DB;
+    bind_text(st, 1, name);
+    int r = ERR_NOT_FOUND;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        community_from_row(st, out);
+        r = 0;
+    }
+    sq_done(sq(s), st);
+    return r;
+}
+
+static int sq_community_list(struct store *s, int (*fn)(void *, const struct store_community *),
+                             void *ctx)
+{
+    sqlite3_stmt *st =
+        prep(sq(s), "SELECT id, name, title, countries, orgs FROM community ORDER BY name");
+    if (!st)
+        return ERR_DB;
+    int r = 0;
+    struct store_community c;
+    while (r == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        community_from_row(st, &c);
+        r = fn(ctx, &c);
+    }
+    sq_done(sq(s), st);
+    return r;
+}
+
+static int sq_community_delete(struct store *s, const char *name)
+{
+    struct sqlite_store *q = sq(s);
+    sqlite3_stmt *st = prep(q, "DELETE FROM community WHERE name = ?1");
+    if (!st)
+        return ERR_DB;
+    bind_text(st, 1, name);
+    int r = run(q, st, "community delete");
+    return r ? r : (sqlite3_changes(q->db) ? 0 : ERR_NOT_FOUND);
+}
+
 static int sq_meta_get(struct store *s, const char *key, char *out, size_t outsz)
 {
     sqlite3_stmt *st = prep(sq(s), "SELECT value FROM meta WHERE key = ?1");
@@ -595,6 +689,11 @@ static const struct store_ops sqlite_ops = {
     .obj_count = sq_obj_count,
     .status_put = sq_status_put,
     .status_get = sq_status_get,
+    .marking_get = sq_marking_get,
+    .community_put = sq_community_put,
+    .community_get = sq_community_get,
+    .community_list = sq_community_list,
+    .community_delete = sq_community_delete,
     .meta_get = sq_meta_get,
     .meta_set = sq_meta_set,
 };

@@ -13,6 +13,7 @@
 enum sq_stmt {
     SQ_OBJ_VERSIONS,   /* existing versions of one id in one collection */
     SQ_OBJ_INSERT,
+    SQ_MARKING_INSERT, /* marking definitions, resolvable across collections */
     SQ_OBJ_CLEAR_LAST,
     SQ_OBJ_CLEAR_FIRST,
     SQ_MAX_ADDED,

@@ -108,8 +108,20 @@ static int insert_row(struct sqlite_store *q, int64_t coll, const struct store_o
     sqlite3_bind_int(st, 11, is_first);
     sqlite3_bind_int(st, 12, is_last);
     sqlite3_bind_blob(st, 13, in->body, (int)in->body_len, SQLITE_STATIC);
+    sqlite3_bind_int(st, 14, in->tlp);
+    if (in->mrefs)
+        sqlite3_bind_text(st, 15, in->mrefs, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 16, in->granular);
+    sqlite3_bind_int64(st, 17, in->origin_org);
     int r = sq_err(q, sqlite3_step(st), "object insert");
     sqlite3_reset(st);
+    if (r == 0 && strcmp(in->type, "marking-definition") == 0) {
+        st = sq_stmt(q, SQ_MARKING_INSERT);
+        sqlite3_bind_text(st, 1, in->id, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 2, in->body, (int)in->body_len, SQLITE_STATIC);
+        r = sq_err(q, sqlite3_step(st), "marking insert");
+        sqlite3_reset(st);
+    }
     return r;
 }
 
@@ -195,6 +207,8 @@ static void build_where(struct buf *sql, const struct store_query *qr)
     if (qr->n_specs)
         add_in_list(sql, "spec", qr->n_specs);
     add_version_clause(sql, qr);
+    if (qr->visible_to) /* share_tlp: 1 CLEAR, 2 GREEN (see store_query.visible_to) */
+        buf_puts(sql, " AND (tlp IN (1, 2) OR mrefs IS NOT NULL OR created_by = ? OR origin = ?)");
 }
 
 static void bind_where(sqlite3_stmt *st, const struct store_query *qr)
@@ -214,6 +228,10 @@ static void bind_where(sqlite3_stmt *st, const struct store_query *qr)
     if (!(f & STORE_VER_ALL) && (f & STORE_VER_LIST))
         for (size_t k = 0; k < qr->n_versions; k++)
             sqlite3_bind_int64(st, i++, qr->versions[k]);
+    if (qr->visible_to) {
+        sqlite3_bind_text(st, i++, qr->visible_to, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, i++, qr->visible_org ? qr->visible_org : -1);
+    }
 }
 
 static sqlite3_stmt *prepare_query(struct sqlite_store *q, const char *head,
@@ -242,6 +260,10 @@ static void row_from_stmt(sqlite3_stmt *st, struct store_row *row)
     row->revoked = sqlite3_column_int(st, 6) != 0;
     row->body = sqlite3_column_blob(st, 7);
     row->body_len = (size_t)sqlite3_column_bytes(st, 7);
+    row->tlp = sqlite3_column_int(st, 8);
+    row->mrefs = (const char *)sqlite3_column_text(st, 9);
+    row->granular = sqlite3_column_int(st, 10) != 0;
+    row->origin_org = sqlite3_column_int64(st, 11);
 }
 
 int sq_obj_query(struct store *s, const struct store_query *qr, store_row_fn fn, void *ctx,
@@ -249,7 +271,8 @@ int sq_obj_query(struct store *s, const struct store_query *qr, store_row_fn fn,
 {
     struct sqlite_store *q = sq(s);
     sqlite3_stmt *st = prepare_query(
-        q, "SELECT added, id, type, ver_s, spec, created_by, revoked, body FROM obj", qr,
+        q, "SELECT added, id, type, ver_s, spec, created_by, revoked, body, tlp, mrefs, gran, origin"
+           " FROM obj", qr,
         " ORDER BY added");
     if (!st)
         return ERR_DB;

@@ -74,6 +74,10 @@ struct store_obj_in {
     bool versioned;              /* false: SCOs and marking-definitions (one version only) */
     const char *body;            /* the object's JSON, as received (minified) */
     size_t body_len;
+    int tlp;                     /* enum share_tlp of the object's markings */
+    const char *mrefs;           /* other object_marking_refs, comma-joined, or NULL */
+    bool granular;               /* granular_markings present */
+    int64_t origin_org;          /* organisation that delivered it (0: local import) */
 };
 
 enum store_put_outcome {
@@ -92,6 +96,10 @@ struct store_row {
     bool revoked;
     const char *body;
     size_t body_len;
+    int tlp;                     /* as stored by store_obj_in */
+    const char *mrefs;
+    bool granular;
+    int64_t origin_org;
     bool peek;                   /* lookahead for `more`: decide only, do not emit */
 };
 
@@ -122,6 +130,24 @@ struct store_query {
     const int64_t *versions;     /* ns values for STORE_VER_LIST */
     size_t n_versions;
     size_t limit;                /* rows to take; 0 = unlimited */
+    /*
+     * Sharing prefilter: when set, only rows that some sharing rule could
+     * show to this organisation identity are produced (TLP:CLEAR/GREEN,
+     * rows naming other markings, rows it created or delivered).  The final decision is
+     * still share_may_read in the callback; this only skips the rows that
+     * are certainly hidden, so a reader who sees little never scans much.
+     */
+    const char *visible_to;
+    int64_t visible_org;         /* with visible_to: the reader's organisation (its origin rows) */
+};
+
+/* A community: a named set of organisations, by country code and/or by name. */
+struct store_community {
+    int64_t id;
+    char name[64];               /* e.g. "asean" */
+    char title[LIMIT_NAME];
+    char countries[512];         /* ",BN,KH,...," ("" none) */
+    char orgs[1024];             /* ",3,7," explicit member org ids ("" none) */
 };
 
 struct store_ops {
@@ -155,6 +181,12 @@ struct store_ops {
                       size_t len);
     int (*status_get)(struct store *s, const char *id, int64_t *owner_org, char **json,
                       size_t *len);
+    int (*marking_get)(struct store *s, const char *id, char **json, size_t *len);
+    int (*community_put)(struct store *s, const struct store_community *c, struct error *err);
+    int (*community_get)(struct store *s, const char *name, struct store_community *out);
+    int (*community_list)(struct store *s, int (*fn)(void *, const struct store_community *),
+                          void *ctx);
+    int (*community_delete)(struct store *s, const char *name);
     int (*meta_get)(struct store *s, const char *key, char *out, size_t outsz);
     int (*meta_set)(struct store *s, const char *key, const char *value);
 };
@@ -209,6 +241,16 @@ STORE_WRAP(status_put, (struct store *s, const char *id, int64_t org, const char
 /* *j is heap (caller frees). */
 STORE_WRAP(status_get, (struct store *s, const char *id, int64_t *org, char **j, size_t *l),
            (s, id, org, j, l))
+/* A marking-definition by id, from any collection (*json heap, caller frees). */
+STORE_WRAP(marking_get, (struct store *s, const char *id, char **j, size_t *l), (s, id, j, l))
+/* Insert or replace a community (by name). */
+STORE_WRAP(community_put, (struct store *s, const struct store_community *c, struct error *e),
+           (s, c, e))
+STORE_WRAP(community_get, (struct store *s, const char *n, struct store_community *c), (s, n, c))
+STORE_WRAP(community_list,
+           (struct store *s, int (*fn)(void *, const struct store_community *), void *c),
+           (s, fn, c))
+STORE_WRAP(community_delete, (struct store *s, const char *n), (s, n))
 STORE_WRAP(meta_get, (struct store *s, const char *k, char *o, size_t n), (s, k, o, n))
 STORE_WRAP(meta_set, (struct store *s, const char *k, const char *v), (s, k, v))
 

@@ -28,12 +28,17 @@ struct list_ctx {
     int64_t first_us, last_us;
 };
 
-/* The one visibility decision for a stored row (sharing rules hook in here). */
+/* The one visibility decision for a stored row: share/ decides. */
 static bool read_row(const struct taxii_req *r, const struct store_row *row)
 {
-    (void)r;
-    (void)row;
-    return true;
+    return share_ctx_may_read(r->share, row);
+}
+
+/* Only rows some sharing rule could show this reader come out of the store. */
+static void prefilter(const struct taxii_req *r, struct store_query *q)
+{
+    q->visible_to = r->share->reader.everything ? NULL : r->share->reader.identity;
+    q->visible_org = r->share->reader.org_id;
 }
 
 static void version_of(const struct store_row *row, char out[STIX_TS_MAX])
@@ -68,7 +73,8 @@ static int on_row(void *p, const struct store_row *row)
     if (c->n++)
         buf_putc(b, ',');
     if (c->kind == LIST_OBJECTS) {
-        buf_append(b, row->body, row->body_len);
+        if (share_ctx_emit(c->r->share, row, b))
+            return ERR_DB;
     } else if (c->kind == LIST_MANIFEST) {
         emit_manifest(b, row);
     } else {
@@ -92,6 +98,7 @@ static long run_list(struct taxii_req *r, struct taxii_filter *f, enum list_kind
 {
     struct list_ctx c = {r, kind, 0, 0, 0};
     bool more = false;
+    prefilter(r, &f->q);
     buf_printf(&r->out, "{\"%s\":[", list_key(kind));
     int rc = store_obj_query(r->store, &f->q, on_row, &c, &more);
     if (rc) {
@@ -132,6 +139,7 @@ static bool object_visible(struct taxii_req *r, const struct store_coll *c, cons
     const char *ids[1] = {oid};
     struct store_query q = {.coll = c->seq, .added_after_us = -1, .ids = ids, .n_ids = 1,
                             .ver_flags = STORE_VER_ALL, .limit = 1};
+    prefilter(r, &q);
     struct list_ctx lc = {r, LIST_VERSIONS, 0, 0, 0};
     bool more = false;
     struct buf saved = r->out;
@@ -221,30 +229,36 @@ void taxii_objects_post(struct taxii_req *r, const struct store_coll *c)
 
 struct delete_check {
     struct taxii_req *r;
-    size_t matched;
+    size_t matched;   /* versions the requester may read */
+    size_t hidden;    /* versions it may not: they do not exist for it */
     bool refused;
 };
 
 /*
  * A requester may delete only versions it can read and that its own
- * organisation created, unless it is a node admin.
+ * organisation created, unless it is a node admin (who still cannot
+ * delete, or learn of, versions it may not read).
  */
 static int check_delete_row(void *p, const struct store_row *row)
 {
     struct delete_check *d = p;
     const struct auth_principal *who = &d->r->who;
-    d->matched++;
-    if (who->role == STORE_ROLE_ADMIN)
+    if (!read_row(d->r, row)) {
+        d->hidden++;
         return 0;
-    if (!read_row(d->r, row) || !row->created_by || strcmp(row->created_by, who->org_identity))
+    }
+    d->matched++;
+    if (who->role != STORE_ROLE_ADMIN &&
+        (!row->created_by || strcmp(row->created_by, who->org_identity) != 0))
         d->refused = true;
     return 0;
 }
 
 static void delete_rows(struct taxii_req *r, struct taxii_filter *f)
 {
-    struct delete_check d = {r, 0, false};
+    struct delete_check d = {r, 0, 0, false};
     bool more = false;
+    prefilter(r, &f->q);
     f->q.limit = 0;
     int rc = store_obj_query(r->store, &f->q, check_delete_row, &d, &more);
     if (rc) {
@@ -255,7 +269,7 @@ static void delete_rows(struct taxii_req *r, struct taxii_filter *f)
         taxii_error(r, 404, "object not found", "no object matches");
         return;
     }
-    if (d.refused) {
+    if (d.refused || d.hidden) {
         taxii_error(r, 403, "forbidden", "only the creating organisation or an admin may delete");
         return;
     }

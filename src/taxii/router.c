@@ -183,6 +183,12 @@ static void collection_resource(struct taxii_req *r, const struct route *rt, enu
         return;
     }
     const char *oid = rt->nseg >= 5 ? rt->seg[4] : NULL;
+    struct share_ctx share;
+    if (share_ctx_init(&share, r->store, r->who.org_id, false) != 0) {
+        taxii_error(r, 500, "internal error", "cannot load the sharing rules for your organisation");
+        return;
+    }
+    r->share = &share;
     if (res == R_MANIFEST)
         taxii_manifest_get(r, &c);
     else if (res == R_VERSIONS)
@@ -193,6 +199,8 @@ static void collection_resource(struct taxii_req *r, const struct route *rt, enu
         taxii_objects_get(r, &c, oid);
     else
         taxii_objects_delete(r, &c, oid);
+    r->share = NULL;
+    share_ctx_release(&share);
 }
 
 void taxii_route(struct taxii_req *r)

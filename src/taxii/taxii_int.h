@@ -8,6 +8,7 @@
 #include <pthread.h>
 
 #include "auth/auth.h"
+#include "share/context.h"
 #include "stix/timestamp.h"
 #include "store/store.h"
 #include "taxii/server.h"
@@ -34,6 +35,7 @@ struct taxii_req {
     size_t body_len;
     struct store *store;          /* this thread's connection */
     struct auth_principal who;    /* valid after taxii_authenticate */
+    struct share_ctx *share;      /* the sharing decision for who (collection resources) */
     char peer[64];                /* client address for logs */
     /* response */
     int status;

@@ -1,0 +1,134 @@
+/*
+ * share_ctx: the sharing decision over a store (see context.h).
+ * Marking definitions are immutable (STIX 2.1 §7.2: never versioned), so a
+ * definition, once read, is good for the whole request; a marking not in
+ * the store is remembered as unknown for the request and denies.
+ */
+#include "share/context.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/banned.h"
+
+struct comm_scan {
+    const struct store_org *org;
+    char (*out)[64];
+    size_t max, n;
+};
+
+static int comm_one(void *p, const struct store_community *c)
+{
+    struct comm_scan *sc = p;
+    char cc[16], id[32];
+    snprintf(cc, sizeof(cc), ",%s,", sc->org->country);
+    snprintf(id, sizeof(id), ",%lld,", (long long)sc->org->id);
+    bool member = (sc->org->country[0] && strstr(c->countries, cc)) || strstr(c->orgs, id);
+    if (member && sc->n < sc->max)
+        snprintf(sc->out[sc->n++], 64, "%s", c->name);
+    return 0;
+}
+
+size_t share_org_communities(struct store *s, const struct store_org *o, char out[][64],
+                             size_t max)
+{
+    struct comm_scan sc = {o, out, max, 0};
+    store_community_list(s, comm_one, &sc);
+    return sc.n;
+}
+
+static const struct share_marking *lookup(void *p, const char *id)
+{
+    struct share_ctx *c = p;
+    for (size_t i = 0; i < c->n_cache; i++)
+        if (strcmp(c->cache[i].id, id) == 0)
+            return c->cache[i].obj ? &c->cache[i].m : &c->unknown;
+    char *text = NULL;
+    size_t len = 0;
+    json_t *obj = NULL;
+    if (store_marking_get(c->store, id, &text, &len) == 0)
+        obj = json_loadb(text, len, 0, NULL);
+    free(text);
+    if (c->n_cache == SHARE_CACHE_SLOTS || strlen(id) >= sizeof(c->cache[0].id)) {
+        json_decref(obj); /* cache full: such a request is denied rather than slowed */
+        return &c->unknown;
+    }
+    size_t i = c->n_cache++;
+    snprintf(c->cache[i].id, sizeof(c->cache[i].id), "%s", id);
+    c->cache[i].obj = obj;
+    if (!obj)
+        return &c->unknown;
+    share_marking_parse(obj, &c->cache[i].m);
+    return &c->cache[i].m;
+}
+
+int share_ctx_init(struct share_ctx *c, struct store *s, int64_t org_id, bool everything)
+{
+    memset(c, 0, sizeof(*c));
+    c->store = s;
+    c->policy.lookup = lookup;
+    c->policy.ctx = c;
+    c->policy.default_tlp = SHARE_TLP_AMBER;
+    c->reader.everything = everything;
+    if (everything)
+        return 0;
+    struct store_org o;
+    if (store_org_get_id(s, org_id, &o) != 0)
+        return ERR_NOT_FOUND;
+    snprintf(c->identity, sizeof(c->identity), "%s", o.identity_id);
+    c->reader.org_id = o.id;
+    c->reader.identity = c->identity;
+    size_t n = share_org_communities(s, &o, c->communities, SHARE_MAX_COMMUNITIES);
+    for (size_t i = 0; i < n; i++)
+        c->community_ptrs[i] = c->communities[i];
+    c->reader.communities = c->community_ptrs;
+    c->reader.n_communities = n;
+    return 0;
+}
+
+void share_ctx_release(struct share_ctx *c)
+{
+    for (size_t i = 0; i < c->n_cache; i++) {
+        share_marking_release(&c->cache[i].m);
+        json_decref(c->cache[i].obj);
+    }
+    c->n_cache = 0;
+}
+
+static void marks_of_row(const struct store_row *row, struct share_marks *m)
+{
+    m->tlp = (enum share_tlp)row->tlp;
+    m->others = row->mrefs;
+    m->created_by = row->created_by;
+    m->origin_org = row->origin_org;
+    m->granular = row->granular;
+}
+
+bool share_ctx_may_read(struct share_ctx *c, const struct store_row *row)
+{
+    struct share_marks m;
+    marks_of_row(row, &m);
+    return share_may_read(&c->policy, &c->reader, &m);
+}
+
+int share_ctx_emit(struct share_ctx *c, const struct store_row *row, struct buf *out)
+{
+    struct share_marks m;
+    marks_of_row(row, &m);
+    if (!share_needs_redact(&c->reader, &m, row->type))
+        return buf_append(out, row->body, row->body_len);
+    json_t *obj = json_loadb(row->body, row->body_len, 0, NULL);
+    if (!obj)
+        return ERR_DB;
+    int r;
+    if (share_redact(&c->policy, &c->reader, obj)) {
+        char *text = json_dumps(obj, JSON_COMPACT);
+        r = text ? buf_puts(out, text) : ERR_NOMEM;
+        free(text);
+    } else {
+        r = buf_append(out, row->body, row->body_len);
+    }
+    json_decref(obj);
+    return r;
+}

@@ -1,0 +1,52 @@
+/*
+ * The sharing decision bound to a store and a reader for the length of one
+ * request (or one export): resolves marking definitions from the store
+ * (cached for the request), decides visibility of stored rows and writes
+ * the reader's copy of each object, redacted when granular markings or a
+ * sharing group's recipient list require it.
+ */
+#ifndef CONCORD_SHARE_CONTEXT_H
+#define CONCORD_SHARE_CONTEXT_H
+
+#include "share/share.h"
+#include "store/store.h"
+#include "util/buf.h"
+
+#define SHARE_MAX_COMMUNITIES 16
+#define SHARE_CACHE_SLOTS 64
+
+struct share_ctx {
+    struct share_policy policy;
+    struct share_reader reader;
+    struct store *store;          /* borrowed */
+    char identity[96];
+    char communities[SHARE_MAX_COMMUNITIES][64];
+    const char *community_ptrs[SHARE_MAX_COMMUNITIES];
+    struct {
+        char id[128];
+        json_t *obj;              /* owned; NULL for an unknown marking */
+        struct share_marking m;
+    } cache[SHARE_CACHE_SLOTS];
+    size_t n_cache;
+    struct share_marking unknown; /* returned for markings not in the store */
+};
+
+/*
+ * Bind to store s for organisation org_id (0 and everything=true for the
+ * node operator, who sees all).  The organisation's identity and its
+ * communities (by country and by name) are loaded from the store.
+ */
+int share_ctx_init(struct share_ctx *c, struct store *s, int64_t org_id, bool everything);
+void share_ctx_release(struct share_ctx *c);
+
+/* The one decision for a stored row. */
+bool share_ctx_may_read(struct share_ctx *c, const struct store_row *row);
+
+/* Append the reader's copy of the row's object to out (the stored text when nothing is hidden). */
+int share_ctx_emit(struct share_ctx *c, const struct store_row *row, struct buf *out);
+
+/* Names of the communities organisation o belongs to. Returns how many (at most max). */
+size_t share_org_communities(struct store *s, const struct store_org *o, char out[][64],
+                             size_t max);
+
+#endif
