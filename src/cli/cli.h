@@ -68,6 +68,11 @@ int cmd_token(int argc, char **argv);
 int cmd_collection(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_community(int argc, char **argv);
+int cmd_group(int argc, char **argv);
+
+/* The asean, admm-plus and eas communities. */
+int cli_community_presets(struct store *s, struct error *err);
 
 /* demo.c: the demo organisations, users and data for `init --demo`. */
 int cli_demo_seed(const char *dir, struct store *s, struct error *err);

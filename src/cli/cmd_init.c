@@ -84,6 +84,8 @@ static int seed_node(const char *dir, struct store *s, struct cli_config *cfg, s
     if (!r)
         r = cli_store_objects(s, dirc.seq, tlp_envelope, sizeof(tlp_envelope) - 1, err);
     if (!r)
+        r = cli_community_presets(s, err);
+    if (!r)
         snprintf(cfg->default_collection, sizeof(cfg->default_collection), "%s", shared.id);
     return r;
 }

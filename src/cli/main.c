@@ -25,6 +25,8 @@ static const char main_help[] =
     "  collection  add or list TAXII collections\n"
     "  import      store STIX bundles or TAXII envelopes from files\n"
     "  export      write stored objects as a STIX bundle\n"
+    "  community   add, list or remove communities (named sets of organisations)\n"
+    "  group       create a sharing group (a marking naming recipients)\n"
     "\n"
     "'concord COMMAND --help' describes each command.\n";
 
@@ -34,7 +36,8 @@ static const struct {
 } commands[] = {
     {"init", cmd_init},         {"serve", cmd_serve},   {"org", cmd_org},
     {"user", cmd_user},         {"token", cmd_token},   {"collection", cmd_collection},
-    {"import", cmd_import},     {"export", cmd_export},
+    {"import", cmd_import},     {"export", cmd_export},  {"community", cmd_community},
+    {"group", cmd_group},
 };
 
 int main(int argc, char **argv)
