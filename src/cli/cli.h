@@ -70,6 +70,7 @@ int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_community(int argc, char **argv);
 int cmd_group(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 /* The asean, admm-plus and eas communities. */
 int cli_community_presets(struct store *s, struct error *err);

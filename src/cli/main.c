@@ -27,6 +27,7 @@ static const char main_help[] =
     "  export      write stored objects as a STIX bundle\n"
     "  community   add, list or remove communities (named sets of organisations)\n"
     "  group       create a sharing group (a marking naming recipients)\n"
+    "  audit       show the audit log (who read, wrote, deleted or was denied what)\n"
     "\n"
     "'concord COMMAND --help' describes each command.\n";
 
@@ -37,7 +38,7 @@ static const struct {
     {"init", cmd_init},         {"serve", cmd_serve},   {"org", cmd_org},
     {"user", cmd_user},         {"token", cmd_token},   {"collection", cmd_collection},
     {"import", cmd_import},     {"export", cmd_export},  {"community", cmd_community},
-    {"group", cmd_group},
+    {"group", cmd_group},       {"audit", cmd_audit},
 };
 
 int main(int argc, char **argv)

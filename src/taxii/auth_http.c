@@ -35,6 +35,7 @@ static int basic(struct taxii_req *r, const char *b64)
     sodium_memzero(colon + 1, n - (size_t)(colon + 1 - raw));
     if (rc) {
         log_warn("auth", "failed login user=\"%.64s\" peer=%s", raw, r->peer);
+        snprintf(r->audit_detail, sizeof(r->audit_detail), "failed login for user '%.64s'", raw);
         return unauthorized(r, "wrong user name or password");
     }
     return 0;

@@ -120,6 +120,29 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct taxii_r
     return ret;
 }
 
+/* One audit entry per request: who, what, outcome (never contents). */
+static void audit(struct taxii_server *srv, struct taxii_req *r)
+{
+    if (!srv->audit)
+        return;
+    const char *action = !strcmp(r->method, "POST")     ? "write"
+                         : !strcmp(r->method, "DELETE") ? "delete"
+                                                        : "read";
+    if (r->status == 401 || r->status == 403 || r->audit_hidden)
+        action = "denied";
+    struct audit_entry e = {
+        .user = r->who.user[0] ? r->who.user : NULL,
+        .org = r->who.org[0] ? r->who.org : NULL,
+        .peer = r->peer,
+        .action = action,
+        .resource = r->path,
+        .object = r->audit_object[0] ? r->audit_object : NULL,
+        .detail = r->audit_detail[0] ? r->audit_detail : NULL,
+        .status = r->status,
+    };
+    audit_record(srv->audit, &e);
+}
+
 static enum MHD_Result handle(struct taxii_server *srv, struct MHD_Connection *conn,
                               const char *url, const char *method, struct conn_ctx *cc)
 {
@@ -143,6 +166,7 @@ static enum MHD_Result handle(struct taxii_server *srv, struct MHD_Connection *c
         taxii_error(&r, 500, "internal error", "the store is not available");
     else
         taxii_route(&r);
+    audit(srv, &r);
     enum MHD_Result ret = send_response(conn, &r);
     buf_release(&r.out);
     return ret;
@@ -220,6 +244,10 @@ int taxii_server_start(const struct taxii_config *cfg, struct taxii_server **out
     pthread_key_create(&srv->store_key, store_destructor);
     pthread_mutex_init(&srv->write_lock, NULL);
     auth_cache_init(&srv->cache);
+    if (cfg->audit_path[0] && audit_open(cfg->audit_path, &srv->audit, err) != 0) {
+        taxii_server_stop(srv);
+        return ERR_IO;
+    }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
     if (cfg->tls)
         flags |= MHD_USE_TLS;
@@ -259,6 +287,7 @@ void taxii_server_stop(struct taxii_server *srv)
         return;
     if (srv->daemon)
         MHD_stop_daemon(srv->daemon);
+    audit_close(srv->audit);
     pthread_key_delete(srv->store_key);
     pthread_mutex_destroy(&srv->write_lock);
     auth_cache_release(&srv->cache);

@@ -122,6 +122,8 @@ static long run_list(struct taxii_req *r, struct taxii_filter *f, enum list_kind
         stix_ts_format_us(c.first_us, r->date_first);
         stix_ts_format_us(c.last_us, r->date_last);
     }
+    snprintf(r->audit_detail, sizeof(r->audit_detail), "%s count=%zu first=%s last=%s more=%d",
+             list_key(kind), c.n, r->date_first, r->date_last, more);
     return (long)c.n;
 }
 
@@ -150,6 +152,24 @@ static bool object_visible(struct taxii_req *r, const struct store_coll *c, cons
     return lc.n > 0;
 }
 
+static int exists_row(void *p, const struct store_row *row)
+{
+    (void)row;
+    *(bool *)p = true;
+    return 1;
+}
+
+/* For the audit log only: does oid exist at all, visible or not? */
+static bool object_exists(struct taxii_req *r, const struct store_coll *c, const char *oid)
+{
+    const char *ids[1] = {oid};
+    struct store_query q = {.coll = c->seq, .added_after_us = -1, .ids = ids, .n_ids = 1,
+                            .ver_flags = STORE_VER_ALL, .limit = 1};
+    bool found = false, more = false;
+    store_obj_query(r->store, &q, exists_row, &found, &more);
+    return found;
+}
+
 static void list_one_object(struct taxii_req *r, const struct store_coll *c, const char *oid,
                             unsigned allowed, unsigned defver, enum list_kind kind)
 {
@@ -160,9 +180,12 @@ static void list_one_object(struct taxii_req *r, const struct store_coll *c, con
         f.q.coll = c->seq;
         f.ids[0] = oid;
         f.q.n_ids = 1;
+        snprintf(r->audit_object, sizeof(r->audit_object), "%s", oid);
         long n = run_list(r, &f, kind);
-        if (n == 0 && !object_visible(r, c, oid))
+        if (n == 0 && !object_visible(r, c, oid)) {
+            r->audit_hidden = object_exists(r, c, oid);
             taxii_error(r, 404, "object not found", "no object '%s' in this collection", oid);
+        }
     }
     taxii_filter_release(&f);
 }
@@ -218,6 +241,9 @@ void taxii_objects_post(struct taxii_req *r, const struct store_coll *c)
     pthread_mutex_unlock(&r->srv->write_lock);
     log_info("taxii", "post collection=%s status=%s total=%zu ok=%zu failed=%zu user=%s peer=%s",
              c->id, sid, ing.n, ing.n_ok, ing.n_failed, r->who.user, r->peer);
+    snprintf(r->audit_object, sizeof(r->audit_object), "status/%s", sid);
+    snprintf(r->audit_detail, sizeof(r->audit_detail), "total=%zu ok=%zu failed=%zu", ing.n,
+             ing.n_ok, ing.n_failed);
     if (rc) {
         taxii_error(r, 500, "storage failure", "%s", err.msg);
     } else {
@@ -289,6 +315,9 @@ static void delete_rows(struct taxii_req *r, struct taxii_filter *f)
         return;
     }
     log_info("taxii", "delete rows=%zu user=%s peer=%s", n, r->who.user, r->peer);
+    snprintf(r->audit_object, sizeof(r->audit_object), "%s", f->ids[0]);
+    snprintf(r->audit_detail, sizeof(r->audit_detail), "versions deleted=%zu ids=%zu", n,
+             f->q.n_ids);
 }
 
 void taxii_objects_delete(struct taxii_req *r, const struct store_coll *c, const char *object_id)

@@ -27,6 +27,7 @@ struct taxii_config {
     char contact[256];
     size_t max_content_length; /* largest request body, octets */
     unsigned threads;         /* worker threads */
+    char audit_path[PATH_MAX]; /* audit log file ("" = no audit log) */
 };
 
 struct taxii_server;

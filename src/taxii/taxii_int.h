@@ -10,6 +10,7 @@
 #include "auth/auth.h"
 #include "share/context.h"
 #include "stix/timestamp.h"
+#include "store/audit.h"
 #include "store/store.h"
 #include "taxii/server.h"
 #include "util/buf.h"
@@ -23,6 +24,7 @@ struct taxii_server {
     uint16_t port;
     pthread_key_t store_key;      /* per-thread store connection */
     pthread_mutex_t write_lock;   /* one writer at a time, fairly, without busy waits */
+    struct audit_log *audit;      /* NULL when auditing is off */
     struct auth_cache cache;
 };
 
@@ -43,6 +45,10 @@ struct taxii_req {
     char date_first[STIX_TS_MAX]; /* X-TAXII-Date-Added-First, "" when none */
     char date_last[STIX_TS_MAX];
     bool www_authenticate;
+    /* for the audit log (set by handlers; ids and counts, never contents) */
+    char audit_object[160];
+    char audit_detail[256];
+    bool audit_hidden;            /* an object exists but the reader may not see it */
     const char *allow;            /* Allow header of a 405 (static string), NULL otherwise */
 };
 
