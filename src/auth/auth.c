@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "share/context.h"
 #include "stix/timestamp.h"
 #include "util/log.h"
 #include "util/banned.h"
@@ -116,6 +117,7 @@ int auth_principal_load(struct store *s, int64_t user_id, struct auth_principal 
     snprintf(who->org, sizeof(who->org), "%s", o.name);
     snprintf(who->org_identity, sizeof(who->org_identity), "%s", o.identity_id);
     who->role = u.role;
+    who->n_communities = share_org_communities(s, &o, who->communities, 16);
     return 0;
 }
 

@@ -25,6 +25,8 @@ struct auth_principal {
     char org[LIMIT_NAME];
     char org_identity[96];      /* the organisation's STIX identity id */
     enum store_user_role role;
+    char communities[16][64];   /* communities the organisation is in (sharing rules) */
+    size_t n_communities;
 };
 
 /* Call once at start-up (wraps sodium_init). Returns 0 or ERR_UNSUPPORTED. */

@@ -27,6 +27,7 @@ struct cli_config {
     char default_collection[64];
     size_t max_content_length;
     unsigned threads;
+    bool audit;                 /* keep DIR/audit.db (default on) */
 };
 
 void cli_config_defaults(struct cli_config *c);

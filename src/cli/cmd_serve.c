@@ -147,7 +147,8 @@ int cmd_serve(int argc, char **argv)
     struct taxii_config tc;
     memset(&tc, 0, sizeof(tc));
     cli_path(tc.db_path, dir, "concord.db");
-    cli_path(tc.audit_path, dir, "audit.db");
+    if (cfg.audit)
+        cli_path(tc.audit_path, dir, "audit.db");
     if (parse_listen(listen ? listen : cfg.listen, &tc)) {
         fprintf(stderr, "concord: bad listen address '%s' (expected IPv4:PORT)\n",
                 listen ? listen : cfg.listen);

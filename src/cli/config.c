@@ -25,6 +25,7 @@ void cli_config_defaults(struct cli_config *c)
              "Concord regional cyber cooperation node (TAXII 2.1)");
     c->max_content_length = LIMIT_BODY_DEFAULT;
     c->threads = 4;
+    c->audit = true;
 }
 
 static char *trim(char *s)
@@ -71,6 +72,12 @@ static int set_key(struct cli_config *c, const char *k, const char *v)
     }
     if (strcmp(k, "max_content_length") == 0)
         return set_size(&c->max_content_length, v, 1024, LIMIT_BODY_MAX);
+    if (strcmp(k, "audit") == 0) {
+        if (strcmp(v, "on") && strcmp(v, "off"))
+            return -1;
+        c->audit = strcmp(v, "on") == 0;
+        return 0;
+    }
     if (strcmp(k, "threads") == 0) {
         size_t n;
         if (set_size(&n, v, 1, 64))
@@ -138,8 +145,9 @@ int cli_config_save(const char *dir, const struct cli_config *c, struct error *e
     fprintf(f,
             "# Concord node configuration (see docs/operations.md)\n"
             "listen = %s\ntls_cert = %s\ntls_key = %s\ntitle = %s\ndescription = %s\n"
-            "contact = %s\ndefault_collection = %s\nmax_content_length = %zu\nthreads = %u\n",
+            "contact = %s\ndefault_collection = %s\nmax_content_length = %zu\nthreads = %u\n"
+            "audit = %s\n",
             c->listen, c->tls_cert, c->tls_key, c->title, c->description, c->contact,
-            c->default_collection, c->max_content_length, c->threads);
+            c->default_collection, c->max_content_length, c->threads, c->audit ? "on" : "off");
     return fclose(f) == 0 ? 0 : error_set(err, ERR_IO, "cannot write '%s'", path);
 }

@@ -63,13 +63,39 @@ static const struct share_marking *lookup(void *p, const char *id)
     return &c->cache[i].m;
 }
 
-int share_ctx_init(struct share_ctx *c, struct store *s, int64_t org_id, bool everything)
+static void init_common(struct share_ctx *c, struct store *s)
 {
     memset(c, 0, sizeof(*c));
     c->store = s;
     c->policy.lookup = lookup;
     c->policy.ctx = c;
     c->policy.default_tlp = SHARE_TLP_AMBER;
+}
+
+static void set_communities(struct share_ctx *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        c->community_ptrs[i] = c->communities[i];
+    c->reader.communities = c->community_ptrs;
+    c->reader.n_communities = n;
+}
+
+void share_ctx_init_reader(struct share_ctx *c, struct store *s, int64_t org_id,
+                           const char *identity, const char (*communities)[64], size_t n)
+{
+    init_common(c, s);
+    snprintf(c->identity, sizeof(c->identity), "%s", identity);
+    c->reader.org_id = org_id;
+    c->reader.identity = c->identity;
+    if (n > SHARE_MAX_COMMUNITIES)
+        n = SHARE_MAX_COMMUNITIES;
+    memcpy(c->communities, communities, n * sizeof(c->communities[0]));
+    set_communities(c, n);
+}
+
+int share_ctx_init(struct share_ctx *c, struct store *s, int64_t org_id, bool everything)
+{
+    init_common(c, s);
     c->reader.everything = everything;
     if (everything)
         return 0;
@@ -79,11 +105,7 @@ int share_ctx_init(struct share_ctx *c, struct store *s, int64_t org_id, bool ev
     snprintf(c->identity, sizeof(c->identity), "%s", o.identity_id);
     c->reader.org_id = o.id;
     c->reader.identity = c->identity;
-    size_t n = share_org_communities(s, &o, c->communities, SHARE_MAX_COMMUNITIES);
-    for (size_t i = 0; i < n; i++)
-        c->community_ptrs[i] = c->communities[i];
-    c->reader.communities = c->community_ptrs;
-    c->reader.n_communities = n;
+    set_communities(c, share_org_communities(s, &o, c->communities, SHARE_MAX_COMMUNITIES));
     return 0;
 }
 

@@ -37,6 +37,9 @@ struct share_ctx {
  * communities (by country and by name) are loaded from the store.
  */
 int share_ctx_init(struct share_ctx *c, struct store *s, int64_t org_id, bool everything);
+/* Bind to store s for a reader already known (no store access): identity and communities copied. */
+void share_ctx_init_reader(struct share_ctx *c, struct store *s, int64_t org_id,
+                           const char *identity, const char (*communities)[64], size_t n);
 void share_ctx_release(struct share_ctx *c);
 
 /* The one decision for a stored row. */
