@@ -6,7 +6,13 @@
  *   2. by id: C clients GET objects/{id}/ for random stored ids -> req/s.
  *
  *   bench_read [--bin CONCORD] [--dir DIR] [--objects N] [--clients C]
- *              [--seconds D] [--threads T]
+ *              [--seconds D] [--threads T] [--mixed]
+ *
+ * --mixed: objects from four creating organisations with mixed markings
+ * (CLEAR, GREEN, AMBER + sharing group, RED + sharing group, none), read by
+ * clients of four organisations in turn; without it every object is
+ * TLP:CLEAR and read by one organisation.  The sharing decision runs in
+ * both; the ratio of the two is its cost.
  *   bench_read --url COLLECTION_URL --basic USER:PASSWORD --objects N [...]
  *
  * With --dir, an existing data directory is reused (and filled up to N
@@ -25,12 +31,18 @@
 struct opts {
     const char *bin, *dir, *url, *basic;
     long objects, clients, seconds, threads;
+    int mixed;
 };
 
 struct shared {
     const struct opts *o;
     char coll_url[512];
     char auth[256];
+    char auths[4][300];       /* --mixed: one per reading organisation */
+    int n_auths;
+    atomic_int next_auth;
+    struct bench_marks marks;
+    int use_marks;
     double deadline;
     atomic_long pages, objects, requests, errors;
     int mode; /* 0 paging, 1 by id */
@@ -59,24 +71,32 @@ static CURL *client_handle(struct shared *sh, struct curl_slist **h, struct body
 {
     CURL *c = curl_easy_init();
     *h = curl_slist_append(NULL, "Accept: application/taxii+json;version=2.1");
-    *h = curl_slist_append(*h, sh->auth);
+    int i = sh->n_auths ? atomic_fetch_add(&sh->next_auth, 1) % sh->n_auths : -1;
+    *h = curl_slist_append(*h, i >= 0 ? sh->auths[i] : sh->auth);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, *h);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
     return c;
 }
 
-/* Count objects in a page and find "next" (a crude scan is enough here). */
+/*
+ * Count objects in a page and find "next" (a crude scan is enough here;
+ * other servers put a space after ':').
+ */
 static int page_next(const char *body, char *next, size_t n, long *count)
 {
     long k = 0;
-    for (const char *p = body; (p = strstr(p, "\"type\":\"indicator\"")); p++)
+    for (const char *p = body; (p = strstr(p, "\"indicator--")); p++)
         k++;
     *count = k;
-    const char *p = strstr(body, "\"next\":\"");
+    const char *p = strstr(body, "\"next\":");
     if (!p)
         return 0;
-    p += 8;
+    p += 7;
+    while (*p == ' ')
+        p++;
+    if (*p++ != '"')
+        return 0;
     size_t len = strcspn(p, "\"");
     snprintf(next, n, "%.*s", (int)(len < n ? len : n - 1), p);
     return 1;
@@ -155,12 +175,12 @@ static void run_phase(struct shared *sh, int mode)
         pthread_join(th[i], NULL);
     double dt = bench_now() - t0;
     if (mode == 0)
-        printf("paging limit=100 match[type]=indicator, %ld clients: %.0f pages/s (%.0f objects/s,"
+        printf("paging limit=100 match[type]=indicator, %ld clients: %.1f pages/s (%.0f objects/s,"
                " %ld errors)\n",
                n, (double)atomic_load(&sh->pages) / dt, (double)atomic_load(&sh->objects) / dt,
                atomic_load(&sh->errors));
     else
-        printf("GET object by id, %ld clients: %.0f req/s (%ld errors)\n", n,
+        printf("GET object by id, %ld clients: %.1f req/s (%ld errors)\n", n,
                (double)atomic_load(&sh->requests) / dt, atomic_load(&sh->errors));
     fflush(stdout);
 }
@@ -177,7 +197,8 @@ static void fill(struct shared *sh, const char *objects_url)
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_URL, objects_url);
     for (long first = 0; first < o->objects; first += 1000) {
-        size_t len = bench_envelope(body, cap, first, o->objects - first < 1000 ? o->objects - first : 1000);
+        long count = o->objects - first < 1000 ? o->objects - first : 1000;
+        size_t len = bench_envelope_marked(body, cap, first, count, sh->use_marks ? &sh->marks : NULL);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
         b.n = 0;
@@ -197,8 +218,9 @@ static void parse(int argc, char **argv, struct opts *o)
     static const struct option lo[] = {
         {"bin", 1, NULL, 'b'},     {"dir", 1, NULL, 'd'},     {"url", 1, NULL, 'u'},
         {"basic", 1, NULL, 'a'},   {"objects", 1, NULL, 'n'}, {"clients", 1, NULL, 'c'},
-        {"seconds", 1, NULL, 's'}, {"threads", 1, NULL, 't'}, {NULL, 0, NULL, 0}};
-    *o = (struct opts){"./build-release/concord", NULL, NULL, NULL, 1000000, 16, 10, 4};
+        {"seconds", 1, NULL, 's'}, {"threads", 1, NULL, 't'}, {"mixed", 0, NULL, 'm'},
+        {NULL, 0, NULL, 0}};
+    *o = (struct opts){"./build-release/concord", NULL, NULL, NULL, 1000000, 16, 10, 4, 0};
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
@@ -210,9 +232,55 @@ static void parse(int argc, char **argv, struct opts *o)
         case 'c': o->clients = atol(optarg); break;
         case 's': o->seconds = atol(optarg); break;
         case 't': o->threads = atol(optarg); break;
+        case 'm': o->mixed = 1; break;
         default: fprintf(stderr, "see the comment at the top of bench/bench_read.c\n"); exit(2);
         }
     }
+}
+
+/*
+ * --mixed: organisations m1..m3 (SG, MY, FR) besides "bench" (SG), each with
+ * a user and a token; a sharing group naming m1 and the asean community.
+ */
+static char mixed_ids[4][128], mixed_group[128];
+
+static int mixed_setup(struct shared *sh, const char *bin, const char *dir, const char *bench_tok)
+{
+    static const char *orgs[] = {"m1", "m2", "m3"}, *cc[] = {"SG", "MY", "FR"};
+    char cmd[2048], line[256];
+    snprintf(cmd, sizeof(cmd), "%s org list -D %s | awk '$1==\"bench\"{print $4}'", bin, dir);
+    if (bench_run(cmd, NULL, mixed_ids[0], sizeof(mixed_ids[0])) || !mixed_ids[0][0])
+        return -1;
+    snprintf(sh->auths[0], sizeof(sh->auths[0]), "Authorization: Bearer %s", bench_tok);
+    for (int i = 0; i < 3; i++) {
+        snprintf(cmd, sizeof(cmd), "%s org list -D %s | awk '$1==\"%s\"{print $4}'", bin, dir,
+                 orgs[i]);
+        if (bench_run(cmd, NULL, mixed_ids[i + 1], sizeof(mixed_ids[0])) || !mixed_ids[i + 1][0]) {
+            snprintf(cmd, sizeof(cmd), "%s org add -D %s %s --country %s", bin, dir, orgs[i], cc[i]);
+            if (bench_run(cmd, NULL, mixed_ids[i + 1], sizeof(mixed_ids[0])))
+                return -1;
+            snprintf(cmd, sizeof(cmd), "%s user add -D %s %s-user --org %s >/dev/null", bin, dir,
+                     orgs[i], orgs[i]);
+            if (bench_run(cmd, "bench-password\n", NULL, 0))
+                return -1;
+        }
+        snprintf(cmd, sizeof(cmd), "%s token create -D %s %s-user", bin, dir, orgs[i]);
+        if (bench_run(cmd, NULL, line, sizeof(line)))
+            return -1;
+        snprintf(sh->auths[i + 1], sizeof(sh->auths[0]), "Authorization: Bearer %s", line);
+    }
+    snprintf(cmd, sizeof(cmd),
+             "%s group add -D %s bench-group --creator bench --org m1 --community asean "
+             "--collection bench", bin, dir);
+    if (bench_run(cmd, NULL, mixed_group, sizeof(mixed_group)))
+        return -1;
+    sh->n_auths = 4;
+    for (int i = 0; i < 4; i++)
+        sh->marks.creators[i] = mixed_ids[i];
+    sh->marks.n_creators = 4;
+    sh->marks.group = mixed_group;
+    sh->use_marks = 1;
+    return 0;
 }
 
 static int basic_header(const char *userpw, char *out, size_t n)
@@ -253,13 +321,18 @@ int main(int argc, char **argv)
         }
         snprintf(sh.coll_url, sizeof(sh.coll_url), "%s/api/collections/%s/", node.url, node.coll);
         snprintf(sh.auth, sizeof(sh.auth), "Authorization: Bearer %s", node.token);
+        if (o.mixed && mixed_setup(&sh, o.bin, o.dir, node.token)) {
+            fprintf(stderr, "cannot set up the organisations for --mixed\n");
+            return 1;
+        }
     }
     snprintf(objects_url, sizeof(objects_url), "%sobjects/", sh.coll_url);
     bench_machine();
     double t0 = bench_now();
     fill(&sh, objects_url); /* idempotent: already stored objects are "already added" */
-    printf("read: %ld indicators stored (fill took %.1f s) at %s\n", o.objects, bench_now() - t0,
-           sh.coll_url);
+    printf("read: %ld indicators stored (fill took %.1f s) at %s, %s\n", o.objects,
+           bench_now() - t0, sh.coll_url,
+           sh.use_marks ? "mixed markings, 4 reading organisations" : "all TLP:CLEAR");
     run_phase(&sh, 0);
     run_phase(&sh, 1);
     if (node.pid > 0) {

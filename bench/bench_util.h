@@ -162,28 +162,80 @@ static inline void bench_node_stop(struct bench_node *n)
 }
 
 /*
+ * Markings for generated objects: NULL = every object TLP:CLEAR with no
+ * creator; otherwise indicator k is created by creators[k % n_creators]
+ * and marked by k % 5: CLEAR, GREEN, AMBER + group, RED + group, none.
+ */
+struct bench_marks {
+    const char *creators[8];
+    int n_creators;
+    const char *group; /* a sharing-group marking-definition id */
+};
+
+#define BENCH_CLEAR "\"marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487\""
+#define BENCH_GREEN "\"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb\""
+#define BENCH_AMBER "\"marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421\""
+#define BENCH_RED "\"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1\""
+
+static inline void bench_marking(const struct bench_marks *m, long k, char *out, size_t n)
+{
+    if (!m) {
+        snprintf(out, n, ",\"object_marking_refs\":[" BENCH_CLEAR "]");
+        return;
+    }
+    const char *creator = m->creators[k % m->n_creators];
+    switch (k % 5) {
+    case 0:
+        snprintf(out, n, ",\"created_by_ref\":\"%s\",\"object_marking_refs\":[" BENCH_CLEAR "]",
+                 creator);
+        break;
+    case 1:
+        snprintf(out, n, ",\"created_by_ref\":\"%s\",\"object_marking_refs\":[" BENCH_GREEN "]",
+                 creator);
+        break;
+    case 2:
+        snprintf(out, n,
+                 ",\"created_by_ref\":\"%s\",\"object_marking_refs\":[" BENCH_AMBER ",\"%s\"]",
+                 creator, m->group);
+        break;
+    case 3:
+        snprintf(out, n,
+                 ",\"created_by_ref\":\"%s\",\"object_marking_refs\":[" BENCH_RED ",\"%s\"]",
+                 creator, m->group);
+        break;
+    default: snprintf(out, n, ",\"created_by_ref\":\"%s\"", creator); break;
+    }
+}
+
+/*
  * One envelope of `count` generated indicators numbered from `first`; the
  * id of indicator k is bench_indicator_id(k).
  */
-static inline size_t bench_envelope(char *out, size_t cap, long first, long count)
+static inline size_t bench_envelope_marked(char *out, size_t cap, long first, long count,
+                                           const struct bench_marks *m)
 {
     size_t n = (size_t)snprintf(out, cap, "{\"objects\":[");
+    char marks[512];
     for (long i = 0; i < count; i++) {
         long k = first + i;
+        bench_marking(m, k, marks, sizeof(marks));
         n += (size_t)snprintf(
             out + n, cap - n,
             "%s{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--%08lx-"
             "4b1c-4d2e-8f3a-%012lx\",\"created\":\"2026-11-01T10:00:00.000Z\",\"modified\":"
             "\"2026-11-01T10:00:00.000Z\",\"name\":\"bench indicator %ld\",\"indicator_types\":"
             "[\"malicious-activity\"],\"pattern\":\"[ipv4-addr:value = '10.%ld.%ld.%ld']\","
-            "\"pattern_type\":\"stix\",\"valid_from\":\"2026-11-01T10:00:00Z\","
-            "\"object_marking_refs\":[\"marking-definition--94868c89-83c2-464b-929b-"
-            "a1a8aa3c8487\"]}",
+            "\"pattern_type\":\"stix\",\"valid_from\":\"2026-11-01T10:00:00Z\"%s}",
             i ? "," : "", (unsigned long)(k >> 16) & 0xffffffff, (unsigned long)k, k,
-            (k >> 16) & 255, (k >> 8) & 255, k & 255);
+            (k >> 16) & 255, (k >> 8) & 255, k & 255, marks);
     }
     n += (size_t)snprintf(out + n, cap - n, "]}");
     return n;
+}
+
+static inline size_t bench_envelope(char *out, size_t cap, long first, long count)
+{
+    return bench_envelope_marked(out, cap, first, count, NULL);
 }
 
 static inline void bench_indicator_id(long k, char out[64])
