@@ -18,6 +18,7 @@ int taxii_error(struct taxii_req *r, int http_status, const char *title, const c
     vsnprintf(desc, sizeof(desc), fmt, ap);
     va_end(ap);
     r->status = http_status;
+    r->json_media = false;
     r->date_first[0] = r->date_last[0] = '\0';
     buf_reset(&r->out);
     buf_puts(&r->out, "{\"title\":");

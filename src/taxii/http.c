@@ -104,7 +104,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct taxii_r
         free(data);
         return MHD_NO;
     }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, TAXII_MEDIA);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            r->json_media ? "application/json" : TAXII_MEDIA);
     if (r->date_first[0]) {
         MHD_add_response_header(resp, "X-TAXII-Date-Added-First", r->date_first);
         MHD_add_response_header(resp, "X-TAXII-Date-Added-Last", r->date_last);

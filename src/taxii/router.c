@@ -16,7 +16,7 @@
 
 #include "util/banned.h"
 
-enum resource { R_NONE, R_DISCOVERY, R_ROOT, R_STATUS, R_COLLECTIONS, R_COLLECTION, R_MANIFEST,
+enum resource { R_NONE, R_ADMIN, R_DISCOVERY, R_ROOT, R_STATUS, R_COLLECTIONS, R_COLLECTION, R_MANIFEST,
                 R_OBJECTS, R_OBJECT, R_VERSIONS };
 
 #define MAX_SEGS 8
@@ -53,6 +53,9 @@ static enum resource classify(const struct route *rt)
 {
     if (rt->nseg == 1 && strcmp(rt->seg[0], "taxii2") == 0)
         return R_DISCOVERY;
+    if ((rt->nseg == 2 || rt->nseg == 3) && strcmp(rt->seg[0], "admin") == 0 &&
+        strcmp(rt->seg[1], "communities") == 0)
+        return R_ADMIN;
     if (rt->nseg < 1 || rt->nseg > 6 || strcmp(rt->seg[0], TAXII_API_ROOT) != 0)
         return R_NONE;
     if (rt->nseg == 1)
@@ -85,7 +88,9 @@ static bool method_allowed(enum resource res, const char *m)
     if (strcmp(m, "POST") == 0)
         return res == R_OBJECTS;
     if (strcmp(m, "DELETE") == 0)
-        return res == R_OBJECTS || res == R_OBJECT;
+        return res == R_OBJECTS || res == R_OBJECT || res == R_ADMIN;
+    if (strcmp(m, "PUT") == 0)
+        return res == R_ADMIN;
     return false;
 }
 
@@ -96,6 +101,8 @@ static const char *methods_of(enum resource res)
         return "GET, HEAD, POST, DELETE";
     if (res == R_OBJECT)
         return "GET, HEAD, DELETE";
+    if (res == R_ADMIN)
+        return "GET, HEAD, PUT, DELETE";
     return "GET, HEAD";
 }
 
@@ -215,7 +222,13 @@ void taxii_route(struct taxii_req *r)
         r->allow = methods_of(res);
         return;
     }
-    if (taxii_authenticate(r) || media_checks(r))
+    if (taxii_authenticate(r))
+        return;
+    if (res == R_ADMIN) {
+        taxii_admin_communities(r, rt.nseg == 3 ? rt.seg[2] : NULL);
+        return;
+    }
+    if (media_checks(r))
         return;
     switch (res) {
     case R_DISCOVERY: taxii_discovery(r); break;

@@ -45,6 +45,7 @@ struct taxii_req {
     char date_first[STIX_TS_MAX]; /* X-TAXII-Date-Added-First, "" when none */
     char date_last[STIX_TS_MAX];
     bool www_authenticate;
+    bool json_media;              /* answer is application/json (admin resources) */
     /* for the audit log (set by handlers; ids and counts, never contents) */
     char audit_object[160];
     char audit_detail[256];
@@ -79,6 +80,9 @@ void taxii_collection(struct taxii_req *r, const struct store_coll *c);
 void taxii_status(struct taxii_req *r, const char *status_id);
 void taxii_collection_json(struct buf *b, const struct store_coll *c,
                            const struct auth_principal *who);
+
+/* admin.c: /admin/communities/[name/] (name NULL: the list) */
+void taxii_admin_communities(struct taxii_req *r, const char *name);
 
 /* objects.c */
 void taxii_objects_get(struct taxii_req *r, const struct store_coll *c, const char *object_id);
