@@ -75,7 +75,7 @@ static inline int bench_run(const char *cmd, const char *input, char *out, size_
         return -1;
     close(fd);
     char full[4096];
-    snprintf(full, sizeof(full), "%s < %s", cmd, tmp);
+    snprintf(full, sizeof(full), "(%s) < %s", cmd, tmp);
     FILE *p = popen(full, "r");
     if (!p)
         return -1;

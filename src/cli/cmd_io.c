@@ -250,6 +250,8 @@ static int export_coll(void *p, const struct store_coll *c)
     if (!run->x.share->reader.everything) {
         q.visible_to = run->x.share->reader.identity;
         q.visible_org = run->x.share->reader.org_id;
+        q.visible = share_ctx_visible; /* --version first/last: as this organisation sees it */
+        q.visible_ctx = run->x.share;
     }
     bool more;
     run->rc = store_obj_query(run->s, &q, export_row, &run->x, &more);

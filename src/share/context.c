@@ -134,6 +134,11 @@ bool share_ctx_may_read(struct share_ctx *c, const struct store_row *row)
     return share_may_read(&c->policy, &c->reader, &m);
 }
 
+bool share_ctx_visible(void *ctx, const struct store_row *row)
+{
+    return share_ctx_may_read(ctx, row);
+}
+
 int share_ctx_emit(struct share_ctx *c, const struct store_row *row, struct buf *out)
 {
     struct share_marks m;

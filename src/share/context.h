@@ -44,6 +44,8 @@ void share_ctx_release(struct share_ctx *c);
 
 /* The one decision for a stored row. */
 bool share_ctx_may_read(struct share_ctx *c, const struct store_row *row);
+/* The same, as store_query.visible (ctx: the share_ctx), so "latest" means latest visible. */
+bool share_ctx_visible(void *ctx, const struct store_row *row);
 
 /* Append the reader's copy of the row's object to out (the stored text when nothing is hidden). */
 int share_ctx_emit(struct share_ctx *c, const struct store_row *row, struct buf *out);

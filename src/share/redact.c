@@ -7,11 +7,14 @@
  * keys joined by '.', list indexes as "[n]".  List elements are first
  * replaced by a sentinel and removed at the end, so removing "labels.[0]"
  * does not shift what "labels.[1]" means.  Granular-marking entries whose
- * content was removed go too, so the redacted object still refers only to
- * content that exists.
+ * content was removed go too, and the selectors of those kept are
+ * renumbered past the removed list elements ("labels.[1]" becomes
+ * "labels.[0]"), so the redacted object still refers only to content that
+ * exists, and to the same content.
  */
 #include "share/share.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,12 +48,8 @@ static json_t *step(json_t *cur, const char *seg, size_t n)
     long idx = seg_index(seg, n);
     if (idx >= 0)
         return json_is_array(cur) ? json_array_get(cur, (size_t)idx) : NULL;
-    if (!json_is_object(cur) || n >= 256)
-        return NULL;
-    char key[256];
-    memcpy(key, seg, n);
-    key[n] = '\0';
-    return json_object_get(cur, key);
+    /* keys of any length: the validator accepts dictionary keys longer than property names */
+    return json_is_object(cur) ? json_object_getn(cur, seg, n) : NULL;
 }
 
 /* Remove what selector sel points at; list elements become the sentinel. */
@@ -65,12 +64,8 @@ static void remove_selected(json_t *obj, const char *sel, json_t *sentinel)
             long idx = seg_index(s, n);
             if (idx >= 0 && json_is_array(cur) && (size_t)idx < json_array_size(cur))
                 json_array_set(cur, (size_t)idx, sentinel);
-            else if (idx < 0 && json_is_object(cur) && n < 256) {
-                char key[256];
-                memcpy(key, s, n);
-                key[n] = '\0';
-                json_object_del(cur, key);
-            }
+            else if (idx < 0 && json_is_object(cur))
+                json_object_deln(cur, s, n);
             return;
         }
         cur = step(cur, s, n);
@@ -109,20 +104,78 @@ static void drop_sentinels(json_t *v, json_t *sentinel)
     }
 }
 
-static bool all_selectors_exist(json_t *obj, json_t *gm, json_t *sentinel)
+/*
+ * sel with every list index lowered by the removed elements (sentinels)
+ * before it, so it still selects the same content once they are dropped;
+ * NULL on failure (the caller keeps the selector as it was).  Indexes only
+ * get smaller, so the result is never longer than sel, however long that is.
+ */
+static json_t *renumbered(json_t *obj, const char *sel, json_t *sentinel)
 {
+    size_t cap = strlen(sel) + 1, len = 0;
+    char *out = malloc(cap);
+    json_t *cur = obj, *res = NULL;
+    for (const char *s = sel; out;) {
+        const char *e = strchr(s, '.');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        long idx = seg_index(s, n), shift = 0;
+        for (long k = 0; idx > 0 && json_is_array(cur) && k < idx; k++)
+            shift += json_array_get(cur, (size_t)k) == sentinel;
+        int w = idx >= 0 ? snprintf(out + len, cap - len, "%s[%ld]", len ? "." : "", idx - shift)
+                         : snprintf(out + len, cap - len, "%s%.*s", len ? "." : "", (int)n, s);
+        if (w < 0 || (size_t)w >= cap - len)
+            break;
+        len += (size_t)w;
+        cur = step(cur, s, n);
+        if (!e) {
+            res = json_string(out);
+            break;
+        }
+        s = e + 1;
+    }
+    free(out);
+    return res;
+}
+
+/*
+ * The selectors of an entry that still select something, renumbered; NULL
+ * when none is left.  An entry keeps marking what remains of its content:
+ * dropping it because one of its selectors went would leave the rest
+ * looking less restricted than it is.
+ */
+static json_t *kept_selectors(json_t *obj, json_t *gm, json_t *sentinel)
+{
+    json_t *out = json_array();
     size_t i;
     json_t *s;
     json_array_foreach(json_object_get(gm, "selectors"), i, s) {
-        if (!json_is_string(s) || !selector_exists(obj, json_string_value(s), sentinel))
-            return false;
+        const char *v = json_string_value(s);
+        if (!v || !selector_exists(obj, v, sentinel))
+            continue;
+        json_t *r = renumbered(obj, v, sentinel);
+        json_array_append_new(out, r ? r : json_incref(s));
     }
-    return true;
+    if (json_array_size(out))
+        return out;
+    json_decref(out);
+    return NULL;
 }
 
-/* Apply the granular markings; returns true when something was removed. */
+static bool entry_allowed(const struct share_policy *p, const struct share_reader *r, json_t *gm,
+                          bool groups_ok, const struct share_marking **groups, size_t ng)
+{
+    const char *ref = json_string_value(json_object_get(gm, "marking_ref"));
+    /* language markings and allowed markings keep their content */
+    return !ref || (groups_ok && share_marking_allows(p, r, ref, groups, ng));
+}
+
+/*
+ * Apply the granular markings; returns true when something was removed.
+ * removed: content went already (a group's recipient lists), so entries
+ * may point at nothing.
+ */
 static bool apply_granular(const struct share_policy *p, const struct share_reader *r,
-                           json_t *obj, json_t *sentinel)
+                           json_t *obj, json_t *sentinel, bool removed)
 {
     json_t *gms = json_object_get(obj, "granular_markings");
     const struct share_marking *groups[MAX_GROUPS];
@@ -132,9 +185,8 @@ static bool apply_granular(const struct share_policy *p, const struct share_read
     size_t i;
     json_t *gm;
     json_array_foreach(gms, i, gm) {
-        const char *ref = json_string_value(json_object_get(gm, "marking_ref"));
-        if (!ref || (groups_ok && share_marking_allows(p, r, ref, groups, ng)))
-            continue; /* language markings and allowed markings keep their content */
+        if (entry_allowed(p, r, gm, groups_ok, groups, ng))
+            continue;
         size_t k;
         json_t *sel;
         json_array_foreach(json_object_get(gm, "selectors"), k, sel) {
@@ -143,12 +195,17 @@ static bool apply_granular(const struct share_policy *p, const struct share_read
         }
         changed = true;
     }
-    if (!changed)
+    if (!changed && !removed)
         return false;
     json_t *kept = json_array();
     json_array_foreach(json_object_get(obj, "granular_markings"), i, gm) {
-        if (all_selectors_exist(obj, gm, sentinel))
+        json_t *sels = entry_allowed(p, r, gm, groups_ok, groups, ng)
+                           ? kept_selectors(obj, gm, sentinel)
+                           : NULL;
+        if (sels) {
+            json_object_set_new(gm, "selectors", sels);
             json_array_append(kept, gm);
+        }
     }
     if (json_array_size(kept))
         json_object_set_new(obj, "granular_markings", kept);
@@ -197,7 +254,7 @@ bool share_redact(const struct share_policy *p, const struct share_reader *r, js
         changed = hide_recipients(obj);
     if (json_array_size(json_object_get(obj, "granular_markings"))) {
         json_t *sentinel = json_object();
-        changed |= apply_granular(p, r, obj, sentinel);
+        changed |= apply_granular(p, r, obj, sentinel, changed);
         json_decref(sentinel);
     }
     return changed;

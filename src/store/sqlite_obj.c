@@ -174,6 +174,13 @@ static void add_in_list(struct buf *sql, const char *col, size_t n)
     buf_putc(sql, ')');
 }
 
+/* first/last per reader (store_query.visible): every version is read, sq_obj_query picks */
+static bool pick_versions(const struct store_query *qr)
+{
+    unsigned f = qr->ver_flags ? qr->ver_flags : STORE_VER_LAST;
+    return qr->visible && !(f & STORE_VER_ALL) && (f & (STORE_VER_LAST | STORE_VER_FIRST));
+}
+
 static void add_version_clause(struct buf *sql, const struct store_query *qr)
 {
     unsigned f = qr->ver_flags ? qr->ver_flags : STORE_VER_LAST;
@@ -195,7 +202,7 @@ static void add_version_clause(struct buf *sql, const struct store_query *qr)
 }
 
 /* Build the WHERE clause shared by query and delete (parameters in bind order). */
-static void build_where(struct buf *sql, const struct store_query *qr)
+static void build_where(struct buf *sql, const struct store_query *qr, bool pick)
 {
     buf_puts(sql, " WHERE coll = ? AND added > ?");
     if (qr->n_ids) {
@@ -206,12 +213,13 @@ static void build_where(struct buf *sql, const struct store_query *qr)
         add_in_list(sql, "type", qr->n_types);
     if (qr->n_specs)
         add_in_list(sql, "spec", qr->n_specs);
-    add_version_clause(sql, qr);
+    if (!pick)
+        add_version_clause(sql, qr);
     if (qr->visible_to) /* share_tlp: 1 CLEAR, 2 GREEN (see store_query.visible_to) */
         buf_puts(sql, " AND (tlp IN (1, 2) OR mrefs IS NOT NULL OR created_by = ? OR origin = ?)");
 }
 
-static void bind_where(sqlite3_stmt *st, const struct store_query *qr)
+static void bind_where(sqlite3_stmt *st, const struct store_query *qr, bool pick)
 {
     int i = 1;
     sqlite3_bind_int64(st, i++, qr->coll);
@@ -225,7 +233,7 @@ static void bind_where(sqlite3_stmt *st, const struct store_query *qr)
     for (size_t k = 0; k < qr->n_specs; k++)
         sqlite3_bind_text(st, i++, qr->specs[k], -1, SQLITE_STATIC);
     unsigned f = qr->ver_flags ? qr->ver_flags : STORE_VER_LAST;
-    if (!(f & STORE_VER_ALL) && (f & STORE_VER_LIST))
+    if (!pick && !(f & STORE_VER_ALL) && (f & STORE_VER_LIST))
         for (size_t k = 0; k < qr->n_versions; k++)
             sqlite3_bind_int64(st, i++, qr->versions[k]);
     if (qr->visible_to) {
@@ -235,17 +243,17 @@ static void bind_where(sqlite3_stmt *st, const struct store_query *qr)
 }
 
 static sqlite3_stmt *prepare_query(struct sqlite_store *q, const char *head,
-                                   const struct store_query *qr, const char *tail)
+                                   const struct store_query *qr, const char *tail, bool pick)
 {
     struct buf sql;
     buf_init(&sql, 64 * 1024);
     buf_puts(&sql, head);
-    build_where(&sql, qr);
+    build_where(&sql, qr, pick);
     buf_puts(&sql, tail);
     sqlite3_stmt *st = buf_failed(&sql) ? NULL : sq_prepare(q, buf_str(&sql));
     buf_release(&sql);
     if (st)
-        bind_where(st, qr);
+        bind_where(st, qr, pick);
     return st;
 }
 
@@ -266,14 +274,65 @@ static void row_from_stmt(sqlite3_stmt *st, struct store_row *row)
     row->origin_org = sqlite3_column_int64(st, 11);
 }
 
+#define ROW_COLUMNS \
+    "added, id, type, ver_s, spec, created_by, revoked, body, tlp, mrefs, gran, origin"
+
+/* Does id have a version newer (older) than ver that the reader may see? */
+static bool other_visible(struct sqlite_store *q, const struct store_query *qr, const char *id,
+                          int64_t ver, bool newer)
+{
+    sqlite3_stmt *st = sq_prepare(q, newer ? "SELECT " ROW_COLUMNS " FROM obj WHERE coll = ?1"
+                                             " AND idh = ?2 AND id = ?3 AND ver > ?4"
+                                           : "SELECT " ROW_COLUMNS " FROM obj WHERE coll = ?1"
+                                             " AND idh = ?2 AND id = ?3 AND ver < ?4");
+    if (!st)
+        return true; /* cannot tell: do not serve the older one as the latest */
+    sqlite3_bind_int64(st, 1, qr->coll);
+    sqlite3_bind_int64(st, 2, (int64_t)stix_id_hash(id, strlen(id)));
+    sqlite3_bind_text(st, 3, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, ver);
+    bool seen = false;
+    while (!seen && sqlite3_step(st) == SQLITE_ROW) {
+        struct store_row row;
+        row_from_stmt(st, &row);
+        seen = qr->visible(qr->visible_ctx, &row);
+    }
+    sq_done(q, st);
+    return seen;
+}
+
+/*
+ * With pick_versions: is the row one of the versions asked for, as this
+ * reader sees the object?  Columns 12-14 are ver, is_first, is_last.
+ */
+static bool picked(struct sqlite_store *q, const struct store_query *qr, sqlite3_stmt *st,
+                   const struct store_row *row)
+{
+    unsigned f = qr->ver_flags ? qr->ver_flags : STORE_VER_LAST;
+    int64_t ver = sqlite3_column_int64(st, 12);
+    /* as add_version_clause: an object without version has its date_added as version */
+    int64_t as_listed = row->version ? ver : row->added_us * 1000;
+    for (size_t i = 0; (f & STORE_VER_LIST) && i < qr->n_versions; i++)
+        if (qr->versions[i] == as_listed)
+            return true;
+    if (!qr->visible(qr->visible_ctx, row))
+        return false;
+    if ((f & STORE_VER_LAST) &&
+        (sqlite3_column_int(st, 14) || !other_visible(q, qr, row->id, ver, true)))
+        return true;
+    return (f & STORE_VER_FIRST) &&
+           (sqlite3_column_int(st, 13) || !other_visible(q, qr, row->id, ver, false));
+}
+
 int sq_obj_query(struct store *s, const struct store_query *qr, store_row_fn fn, void *ctx,
                  bool *more)
 {
     struct sqlite_store *q = sq(s);
+    bool pick = pick_versions(qr);
     sqlite3_stmt *st = prepare_query(
-        q, "SELECT added, id, type, ver_s, spec, created_by, revoked, body, tlp, mrefs, gran, origin"
-           " FROM obj", qr,
-        " ORDER BY added");
+        q, pick ? "SELECT " ROW_COLUMNS ", ver, is_first, is_last FROM obj"
+                : "SELECT " ROW_COLUMNS " FROM obj",
+        qr, " ORDER BY added", pick);
     if (!st)
         return ERR_DB;
     size_t taken = 0;
@@ -282,6 +341,8 @@ int sq_obj_query(struct store *s, const struct store_query *qr, store_row_fn fn,
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct store_row row;
         row_from_stmt(st, &row);
+        if (pick && !picked(q, qr, st, &row))
+            continue;
         row.peek = qr->limit && taken == qr->limit;
         r = fn(ctx, &row);
         if (r < 0)
@@ -324,7 +385,7 @@ int sq_obj_delete(struct store *s, const struct store_query *qr, size_t *deleted
 {
     struct sqlite_store *q = sq(s);
     *deleted = 0;
-    sqlite3_stmt *st = prepare_query(q, "DELETE FROM obj", qr, "");
+    sqlite3_stmt *st = prepare_query(q, "DELETE FROM obj", qr, "", false);
     if (!st)
         return ERR_DB;
     int r = sq_err(q, sqlite3_step(st), "object delete");

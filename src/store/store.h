@@ -139,6 +139,14 @@ struct store_query {
      */
     const char *visible_to;
     int64_t visible_org;         /* with visible_to: the reader's organisation (its origin rows) */
+    /*
+     * The sharing decision itself (queries only, never deletes).  When set,
+     * STORE_VER_LAST / STORE_VER_FIRST select the latest / earliest version
+     * the reader may see: a hidden newer (older) version neither hides the
+     * one it may see nor shows, by its absence, that it exists.
+     */
+    bool (*visible)(void *ctx, const struct store_row *row);
+    void *visible_ctx;
 };
 
 /* A community: a named set of organisations, by country code and/or by name. */

@@ -17,6 +17,7 @@
 #include "store/ingest.h"
 #include "taxii/filters.h"
 #include "util/log.h"
+#include "util/xalloc.h"
 #include "util/banned.h"
 
 enum list_kind { LIST_OBJECTS, LIST_MANIFEST, LIST_VERSIONS };
@@ -99,6 +100,9 @@ static long run_list(struct taxii_req *r, struct taxii_filter *f, enum list_kind
     struct list_ctx c = {r, kind, 0, 0, 0};
     bool more = false;
     prefilter(r, &f->q);
+    /* first/last: the reader's first/last version (not for deletes, which go by the store's) */
+    f->q.visible = r->share->reader.everything ? NULL : share_ctx_visible;
+    f->q.visible_ctx = r->share;
     buf_printf(&r->out, "{\"%s\":[", list_key(kind));
     int rc = store_obj_query(r->store, &f->q, on_row, &c, &more);
     if (rc) {
@@ -253,17 +257,25 @@ void taxii_objects_post(struct taxii_req *r, const struct store_coll *c)
     store_ingest_release(&ing);
 }
 
+/* One readable version to delete: id and version as the store keys it (see STORE_VER_LIST). */
+struct delete_key {
+    char *id;
+    int64_t ver;
+};
+
 struct delete_check {
     struct taxii_req *r;
     size_t matched;   /* versions the requester may read */
     size_t hidden;    /* versions it may not: they do not exist for it */
     bool refused;
+    struct delete_key *keys; /* the matched versions */
 };
 
 /*
  * A requester may delete only versions it can read and that its own
  * organisation created, unless it is a node admin (who still cannot
- * delete, or learn of, versions it may not read).
+ * delete, or learn of, versions it may not read: those are left alone
+ * and not reported).
  */
 static int check_delete_row(void *p, const struct store_row *row)
 {
@@ -273,6 +285,12 @@ static int check_delete_row(void *p, const struct store_row *row)
         d->hidden++;
         return 0;
     }
+    int64_t ver = row->added_us * 1000;
+    if (row->version && stix_ts_parse(row->version, strlen(row->version), &ver, NULL) != 0)
+        return ERR_DB;
+    d->keys = xrealloc(d->keys, (d->matched + 1) * sizeof(*d->keys));
+    d->keys[d->matched].id = xstrdup(row->id);
+    d->keys[d->matched].ver = ver;
     d->matched++;
     if (who->role != STORE_ROLE_ADMIN &&
         (!row->created_by || strcmp(row->created_by, who->org_identity) != 0))
@@ -280,36 +298,68 @@ static int check_delete_row(void *p, const struct store_row *row)
     return 0;
 }
 
+/* Delete what f selects, or, when some of it is hidden, exactly the readable versions. */
+static int delete_matched(struct taxii_req *r, struct taxii_filter *f,
+                          const struct delete_check *d, size_t *n)
+{
+    if (!d->hidden)
+        return store_obj_delete(r->store, &f->q, n);
+    *n = 0;
+    for (size_t i = 0; i < d->matched; i++) {
+        const char *ids[1] = {d->keys[i].id};
+        struct store_query q = {.coll = f->q.coll, .added_after_us = -1, .ids = ids, .n_ids = 1,
+                                .ver_flags = STORE_VER_LIST, .versions = &d->keys[i].ver,
+                                .n_versions = 1};
+        size_t k = 0;
+        int rc = store_obj_delete(r->store, &q, &k);
+        if (rc)
+            return rc;
+        *n += k;
+    }
+    return 0;
+}
+
+static void delete_release(struct delete_check *d)
+{
+    for (size_t i = 0; i < d->matched; i++)
+        free(d->keys[i].id);
+    free(d->keys);
+}
+
 static void delete_rows(struct taxii_req *r, struct taxii_filter *f)
 {
-    struct delete_check d = {r, 0, 0, false};
+    struct delete_check d = {r, 0, 0, false, NULL};
     bool more = false;
     prefilter(r, &f->q);
     f->q.limit = 0;
     int rc = store_obj_query(r->store, &f->q, check_delete_row, &d, &more);
     if (rc) {
         taxii_error_code(r, rc, "cannot read objects");
+        delete_release(&d);
         return;
     }
     if (d.matched == 0) {
         taxii_error(r, 404, "object not found", "no object matches");
+        delete_release(&d);
         return;
     }
-    if (d.refused || d.hidden) {
+    if (d.refused) {
         taxii_error(r, 403, "forbidden", "only the creating organisation or an admin may delete");
+        delete_release(&d);
         return;
     }
     size_t n = 0;
     pthread_mutex_lock(&r->srv->write_lock);
     rc = store_begin_write(r->store);
     if (!rc) {
-        rc = store_obj_delete(r->store, &f->q, &n);
+        rc = delete_matched(r, f, &d, &n);
         if (!rc)
             rc = store_commit(r->store);
         else
             store_rollback(r->store);
     }
     pthread_mutex_unlock(&r->srv->write_lock);
+    delete_release(&d);
     if (rc) {
         taxii_error_code(r, rc, "cannot delete objects");
         return;

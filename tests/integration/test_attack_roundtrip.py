@@ -1,9 +1,13 @@
 """Real data round trip: the MITRE ATT&CK STIX 2.1 bundles in ../shared/data/attack.
 
-Every bundle is imported with `concord import` (read in place, never
-copied), then every object is read back over TAXII (all versions, paging
-with `next`) and with `concord export`, and compared, as parsed JSON, with
-what went in, keyed by (id, modified).  Objects the importer rejects must
+Every bundle is imported with `concord import --org mitre-readers` (read
+in place, never copied), then every object is read back over TAXII by a
+user of that organisation (all versions, paging with `next`) and with
+`concord export` (as the node operator and `--as mitre-readers`), and
+compared, as parsed JSON, with what went in, keyed by (id, modified).
+The objects carry no TLP marking, so they are TLP:AMBER by default: the
+delivering organisation (their origin) sees them all, another organisation
+only the marking definitions.  Objects the importer rejects must
 be exactly the ones it reports on stderr and counts in its summary; they are
 listed in the test output so a validator change is visible.
 """
@@ -44,6 +48,8 @@ class AttackRoundTrip(ch.TimedTestCase):
         cls.addClassCleanup(node.close)
         node.add_org("mitre-readers")
         node.add_user("reader", "mitre-readers", PW, role="reader")
+        node.add_org("outsiders")
+        node.add_user("outsider", "outsiders", PW, role="reader")
         cls.coll = node.add_collection("ATT&CK", alias="attack")
         cls.files = bundles()
         cls.inputs = {}      # file -> list of objects
@@ -51,7 +57,7 @@ class AttackRoundTrip(ch.TimedTestCase):
             with open(path, encoding="utf-8") as f:
                 cls.inputs[path] = json.load(f)["objects"]
         cls.import_run = node.cli("import", "-D", node.dir, *cls.files, "--collection", cls.coll,
-                                  check=False)
+                                  "--org", "mitre-readers", check=False)
         node.start()
         node.alive_auth = ("reader", PW)
 
@@ -131,23 +137,40 @@ class AttackRoundTrip(ch.TimedTestCase):
                 newest[k[0]] = k[1]
         self.assertEqual(sorted(key(o) for o in latest), sorted(newest.items()))
 
-    def test_export_returns_every_object(self):
-        want = self.expected()
-        p = self.node.cli("export", "-D", self.node.dir, "--collection", self.coll,
-                          "--version", "all")
+    def export(self, *args):
+        p = self.node.cli("export", "-D", self.node.dir, *args)
         bundle = json.loads(p.stdout)
         self.assertEqual(bundle["type"], "bundle")
-        got = bundle["objects"]
-        self.assertEqual(sorted(key(o) for o in got), sorted(want))
-        for o in got:
-            self.assertEqual(o, want[key(o)], "object %s differs" % (key(o),))
-        for type_ in ("attack-pattern", "relationship"):
-            p = self.node.cli("export", "-D", self.node.dir, "--collection", "attack",
-                              "--version", "all", "--type", type_)
-            objs = json.loads(p.stdout)["objects"]
-            self.assertEqual(sorted(key(o) for o in objs),
-                             sorted(k for k, o in want.items() if o["type"] == type_))
+        return bundle.get("objects", [])
 
+    def test_export_returns_every_object(self):
+        want = self.expected()
+        # the node operator (no --as) and the delivering organisation get everything
+        for as_ in ((), ("--as", "mitre-readers")):
+            got = self.export("--collection", self.coll, "--version", "all", *as_)
+            self.assertEqual(sorted(key(o) for o in got), sorted(want), as_)
+            for o in got:
+                self.assertEqual(o, want[key(o)], "object %s differs %s" % (key(o), as_))
+            for type_ in ("attack-pattern", "relationship"):
+                objs = self.export("--collection", "attack", "--version", "all", "--type", type_,
+                                   *as_)
+                self.assertEqual(sorted(key(o) for o in objs),
+                                 sorted(k for k, o in want.items() if o["type"] == type_))
+
+    def test_other_organisation_sees_only_markings(self):
+        want = self.expected()
+        markings = sorted(k for k, o in want.items() if o["type"] == "marking-definition")
+        self.assertTrue(markings)
+        outsider = ch.Client(self.node, ("outsider", PW))
+        got, _ = outsider.get_all(ch.Client.objects_path(self.coll),
+                                  params={"match[version]": "all"}, limit=1000)
+        self.assertEqual(sorted(key(o) for o in got), markings)
+        exported = self.export("--collection", self.coll, "--version", "all",
+                               "--as", "outsiders")
+        self.assertEqual(sorted(key(o) for o in exported), markings)
+        r = outsider.get(ch.Client.objects_path(self.coll, next(
+            k[0] for k, o in want.items() if o["type"] == "attack-pattern")))
+        self.assertEqual(r.status, 404, r)
 
 if __name__ == "__main__":
     if not os.path.isdir(ATTACK_DIR):

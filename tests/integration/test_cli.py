@@ -24,7 +24,9 @@ import concord_harness as ch  # noqa: E402
 
 PW = "a long enough password"
 UUID_RE = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-SUBCOMMANDS = ("init", "serve", "org", "user", "token", "collection", "import", "export")
+SUBCOMMANDS = ("init", "serve", "org", "user", "token", "collection", "import", "export",
+               "community", "group")
+GROUP_EXT = "extension-definition--3c2f7f4e-8a1b-4c5d-9e6f-0a1b2c3d4e5f"
 
 
 def read_file(*parts):
@@ -395,6 +397,103 @@ class ImportExport(CliCase):
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("no-such-collection", p.stderr)
         self.assertEqual(self.run_cli("import", "-D", self.dir).returncode, 2)
+
+
+class CommunitiesAndGroups(CliCase):
+    """`concord community` and `concord group` (the sharing rules are in test_sharing.py)."""
+
+    def communities(self):
+        p = self.run_cli("community", "list", "-D", self.dir)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return {ln.split()[0]: ln.split()[1:3] for ln in p.stdout.splitlines()}
+
+    def test_presets_and_community_commands(self):
+        asean = ",BN,KH,ID,LA,MY,MM,PH,SG,TH,VN,"
+        plus = asean + "AU,CN,IN,JP,NZ,KR,RU,US,"
+        self.assertEqual(self.communities(), {
+            "asean": ["countries=" + asean, "orgs=-"],
+            "admm-plus": ["countries=" + plus, "orgs=-"],
+            "eas": ["countries=" + plus, "orgs=-"]})
+        self.node.add_org("sg-cert", "SG")
+        self.node.add_org("fr-cert", "FR")
+        p = self.run_cli("community", "add", "-D", self.dir, "friends", "--country", "sg,MY",
+                         "--org", "fr-cert", "--title", "Friends")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        friends = self.communities()["friends"]
+        self.assertEqual(friends[0], "countries=,SG,MY,")
+        self.assertRegex(friends[1], r"^orgs=,\d+,$")
+        # add again replaces the definition
+        p = self.run_cli("community", "add", "-D", self.dir, "friends", "--country", "AU")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.communities()["friends"], ["countries=,AU,", "orgs=-"])
+        for args, why in ((("add", "bad", "--country", "SGP"), "three-letter country"),
+                          (("add", "bad", "--country", "S1"), "digit in country"),
+                          (("add", "bad", "--org", "no-such-org"), "unknown organisation"),
+                          (("add", "a,b"), "comma in name"),
+                          (("remove", "no-such-community"), "unknown community")):
+            p = self.run_cli("community", "-D", self.dir, *args)
+            self.assertNotEqual(p.returncode, 0, why)
+            self.assertTrue(p.stderr.strip(), why)
+        self.assertNotIn("bad", self.communities())
+        self.assertEqual(self.run_cli("community", "remove", "-D", self.dir, "friends").returncode,
+                         0)
+        self.assertEqual(sorted(self.communities()), ["admm-plus", "asean", "eas"])
+        for args in (("community", "-D", self.dir), ("community", "-D", self.dir, "frobnicate"),
+                     ("community", "-D", self.dir, "add")):
+            self.assertEqual(self.run_cli(*args).returncode, 2, args)
+
+    def test_group_add(self):
+        sg = self.node.add_org("sg-cert", "SG")
+        fr = self.node.add_org("fr-cert", "FR")
+        p = self.run_cli("group", "add", "-D", self.dir, "asean and france", "--creator", "sg-cert",
+                         "--community", "asean,eas", "--org", "fr-cert")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        gid = p.stdout.strip()
+        self.assertRegex(gid, r"^marking-definition--%s$" % UUID_RE)
+        md = self.export("--collection", "directory", "--id", gid)
+        self.assertEqual(len(md), 1)
+        md = md[0]
+        self.assertEqual((md["type"], md["name"], md["created_by_ref"]),
+                         ("marking-definition", "asean and france", sg))
+        self.assertEqual(md["extensions"][GROUP_EXT], {
+            "extension_type": "property-extension", "organizations": [fr],
+            "communities": ["asean", "eas"]})
+        # another collection
+        coll = self.node.add_collection("Groups")
+        p = self.run_cli("group", "add", "-D", self.dir, "g2", "--creator", "fr-cert",
+                         "--org", "sg-cert", "--collection", coll)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual([o["id"] for o in self.export("--collection", coll)], [p.stdout.strip()])
+        for args, rc, why in ((("--creator", "sg-cert"), 2, "no recipients"),
+                              (("--org", "sg-cert"), 2, "no creator"),
+                              (("--creator", "nobody", "--org", "sg-cert"), 1, "unknown creator"),
+                              (("--creator", "sg-cert", "--org", "nobody"), 1, "unknown org"),
+                              (("--creator", "sg-cert", "--community", "nope"), 1,
+                               "unknown community"),
+                              (("--creator", "sg-cert", "--org", "fr-cert", "--collection",
+                                "no-such-collection"), 1, "unknown collection")):
+            p = self.run_cli("group", "add", "-D", self.dir, "g", *args)
+            self.assertEqual(p.returncode, rc, why)
+            self.assertTrue(p.stderr.strip(), why)
+            self.assertEqual(p.stdout.strip(), "", why)
+
+    def test_import_org_and_export_as_need_an_organisation(self):
+        path = self.write_json("one.json", {"objects": [ch.indicator()]})
+        p = self.run_cli("import", "-D", self.dir, path, "--org", "no-such-org")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("no-such-org", p.stderr)
+        self.assertEqual(self.export("--collection", "shared"), [])
+        p = self.run_cli("export", "-D", self.dir, "--as", "no-such-org")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("no-such-org", p.stderr)
+        # an unmarked object imported for an organisation is visible to it, not to others
+        self.node.add_org("alpha")
+        self.node.add_org("beta")
+        p = self.run_cli("import", "-D", self.dir, path, "--org", "alpha")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(len(self.export("--collection", "shared", "--as", "alpha")), 1)
+        self.assertEqual(self.export("--collection", "shared", "--as", "beta"), [])
+        self.assertEqual(len(self.export("--collection", "shared")), 1)
 
 
 class HelpAndUsage(CliCase):

@@ -31,6 +31,11 @@ T1_SHORT = "2021-03-01T10:00:00.1Z"   # the same instant as T1, other precision
 T2 = "2021-03-02T10:00:00.000Z"
 T3 = "2021-03-03T10:00:00.000Z"
 
+# Objects without markings are TLP:AMBER by default: only their creator and
+# origin organisations see them.  Objects other organisations must see are CLEAR.
+TLP_CLEAR = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"
+CLEAR = {"object_marking_refs": [TLP_CLEAR]}
+
 
 def coll_path(coll):
     return "/api/collections/%s/" % coll
@@ -309,7 +314,7 @@ class Permissions(TaxiiNode):
         c_beta = self.new_collection(read="beta", write="beta")
         c_ro = self.new_collection(read="alpha,beta", write="beta")
         c_wo = self.new_collection(read="beta", write="alpha")
-        obj = ch.indicator(created_by=self.beta)
+        obj = ch.indicator(created_by=self.beta, **CLEAR)
         for c in (c_beta, c_ro, c_wo):
             self.post_ok(self.bob if c != c_wo else self.root, c, obj)
         oid = obj["id"]
@@ -334,7 +339,7 @@ class Permissions(TaxiiNode):
         for path in (objects_path(c_wo), manifest_path(c_wo), objects_path(c_wo, oid),
                      versions_path(c_wo, oid)):
             self.assertTaxiiError(self.alice.get(path), 403, path)
-        mine = ch.indicator(created_by=self.alpha)
+        mine = ch.indicator(created_by=self.alpha, **CLEAR)
         self.assertTaxiiOk(self.alice.post_objects(c_wo, mine), 202)
         self.assertTaxiiError(self.alice.delete(objects_path(c_wo, mine["id"])), 403)
         self.assertIn(mine["id"], ids_of(self.bob.get(objects_path(c_wo)).json))
@@ -348,8 +353,10 @@ class Permissions(TaxiiNode):
         # gamma sees none of the restricted collections; bob and the admin see all
         for c in (c_beta, c_ro, c_wo):
             self.assertTaxiiError(self.gina.get(objects_path(c)), 404)
-            self.assertTaxiiOk(self.root.get(objects_path(c)))
-        self.assertTaxiiOk(self.bob.get(objects_path(c_beta)))
+            r = self.root.get(objects_path(c))
+            self.assertTaxiiOk(r)
+            self.assertIn(oid, ids_of(r.json))
+        self.assertEqual(ids_of(self.bob.get(objects_path(c_beta)).json), [oid])
         self.assertTaxiiOk(self.root.post_objects(c_beta, ch.indicator()), 202)
 
 
@@ -921,21 +928,40 @@ class Deletion(TaxiiNode):
 
     def test_who_may_delete(self):
         coll = self.new_collection()
+        # TLP:AMBER by default: visible to alpha (creator, or origin: alice posted them)
         mine = ch.indicator(created_by=self.alpha)
         theirs = ch.indicator(created_by=self.beta)
         nobody = ch.indicator()
-        self.post_ok(self.alice, coll, mine, theirs, nobody)
-        # another organisation's member: 403 and nothing removed
-        self.assertTaxiiError(self.bob.delete(objects_path(coll, mine["id"])), 403)
+        # TLP:CLEAR: visible to every organisation
+        mine_c = ch.indicator(created_by=self.alpha, **CLEAR)
+        theirs_c = ch.indicator(created_by=self.beta, **CLEAR)
+        nobody_c = ch.indicator(**CLEAR)
+        self.post_ok(self.alice, coll, mine, theirs, nobody, mine_c, theirs_c, nobody_c)
+        # another organisation's member who cannot see the object: it does not exist (404)
+        self.assertTaxiiError(self.bob.delete(objects_path(coll, mine["id"])), 404)
+        self.assertTaxiiError(self.gina.delete(objects_path(coll, nobody["id"])), 404)
+        # ... who can see it but did not create it: 403
+        self.assertTaxiiError(self.bob.delete(objects_path(coll, mine_c["id"])), 403)
+        self.assertTaxiiError(self.gina.delete(objects_path(coll, nobody_c["id"])), 403)
+        # the origin sees what it delivered but did not create it: 403
         self.assertTaxiiError(self.alice.delete(objects_path(coll, theirs["id"])), 403)
         self.assertTaxiiError(self.alice.delete(objects_path(coll, nobody["id"])), 403)
+        self.assertTaxiiError(self.alice.delete(objects_path(coll, theirs_c["id"])), 403)
+        self.assertTaxiiError(self.alice.delete(objects_path(coll, nobody_c["id"])), 403)
+        # the creating organisation's reader role: 403
         self.assertTaxiiError(self.alan.delete(objects_path(coll, mine["id"])), 403)
-        self.assertEqual(len(self.alice.get(objects_path(coll)).json["objects"]), 3)
+        self.assertTaxiiError(self.alan.delete(objects_path(coll, mine_c["id"])), 403)
+        # an admin may not delete (nor learn of) what its organisation cannot see
+        self.assertTaxiiError(self.root.delete(objects_path(coll, theirs["id"])), 404)
+        self.assertTaxiiError(self.root.delete(objects_path(coll, nobody["id"])), 404)
+        self.assertEqual(len(self.alice.get(objects_path(coll)).json["objects"]), 6)
         # the creating organisation and the admin may
         self.assertEqual(self.alice.delete(objects_path(coll, mine["id"])).status, 200)
-        self.assertEqual(self.root.delete(objects_path(coll, theirs["id"])).status, 200)
-        self.assertEqual(self.root.delete(objects_path(coll, nobody["id"])).status, 200)
-        self.assertNotIn("objects", self.alice.get(objects_path(coll)).json)
+        self.assertEqual(self.alice.delete(objects_path(coll, mine_c["id"])).status, 200)
+        self.assertEqual(self.bob.delete(objects_path(coll, theirs["id"])).status, 200)
+        self.assertEqual(self.root.delete(objects_path(coll, theirs_c["id"])).status, 200)
+        self.assertEqual(self.root.delete(objects_path(coll, nobody_c["id"])).status, 200)
+        self.assertEqual(ids_of(self.alice.get(objects_path(coll)).json), [nobody["id"]])
 
     def test_delete_on_collection_endpoint(self):
         coll = self.new_collection()
