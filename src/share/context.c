@@ -38,6 +38,23 @@ size_t share_org_communities(struct store *s, const struct store_org *o, char ou
     return sc.n;
 }
 
+/*
+ * A sharing group counts only when the organisation that delivered it is
+ * the one its created_by_ref names (or it came from the node operator), so
+ * no organisation can post a recipient list in another's name.
+ */
+static bool delivered_by_creator(struct share_ctx *c, json_t *obj, int64_t origin)
+{
+    if (!json_object_get(json_object_get(obj, "extensions"), SHARE_GROUP_EXTENSION))
+        return true;
+    if (origin == 0)
+        return true;
+    struct store_org o;
+    const char *creator = json_string_value(json_object_get(obj, "created_by_ref"));
+    return creator && store_org_get_id(c->store, origin, &o) == 0 &&
+           strcmp(o.identity_id, creator) == 0;
+}
+
 static const struct share_marking *lookup(void *p, const char *id)
 {
     struct share_ctx *c = p;
@@ -46,10 +63,15 @@ static const struct share_marking *lookup(void *p, const char *id)
             return c->cache[i].obj ? &c->cache[i].m : &c->unknown;
     char *text = NULL;
     size_t len = 0;
+    int64_t origin = 0;
     json_t *obj = NULL;
-    if (store_marking_get(c->store, id, &text, &len) == 0)
+    if (store_marking_get(c->store, id, &text, &len, &origin) == 0)
         obj = json_loadb(text, len, 0, NULL);
     free(text);
+    if (obj && !delivered_by_creator(c, obj, origin)) {
+        json_decref(obj); /* a group posted in someone else's name: unknown, denies */
+        obj = NULL;
+    }
     if (c->n_cache == SHARE_CACHE_SLOTS || strlen(id) >= sizeof(c->cache[0].id)) {
         json_decref(obj); /* cache full: such a request is denied rather than slowed */
         return &c->unknown;

@@ -68,10 +68,21 @@ static bool in_group(const struct share_reader *r, const struct share_marking *g
 }
 
 /*
- * Resolve the non-TLP markings; returns false when one is unknown or there
- * are too many groups.  Fills groups[] with the sharing groups.
+ * A sharing group counts only on objects its own creator created: the
+ * recipients of an object are chosen by whoever created it, never by a
+ * third party that defines (or first defines) a marking the object names.
  */
-static bool resolve(const struct share_policy *p, const char *others,
+static bool group_applies(const struct share_marking *g, const char *object_creator)
+{
+    return g->creator && object_creator && strcmp(g->creator, object_creator) == 0;
+}
+
+/*
+ * Resolve the non-TLP markings; returns false when one is unknown, is a
+ * sharing group that does not apply (group_applies), or there are too many
+ * groups.  Fills groups[] with the sharing groups.
+ */
+static bool resolve(const struct share_policy *p, const char *others, const char *creator,
                     const struct share_marking **groups, size_t *ng)
 {
     *ng = 0;
@@ -87,7 +98,7 @@ static bool resolve(const struct share_policy *p, const char *others,
         if (!mk || mk->kind == SHARE_MK_UNKNOWN)
             return false;
         if (mk->kind == SHARE_MK_GROUP) {
-            if (*ng == MAX_GROUPS)
+            if (*ng == MAX_GROUPS || !group_applies(mk, creator))
                 return false;
             groups[(*ng)++] = mk;
         }
@@ -131,7 +142,7 @@ bool share_may_read(const struct share_policy *p, const struct share_reader *r,
         return true;
     const struct share_marking *groups[MAX_GROUPS];
     size_t ng = 0;
-    if (!resolve(p, m->others, groups, &ng))
+    if (!resolve(p, m->others, m->created_by, groups, &ng))
         return false;
     for (size_t i = 0; i < ng; i++)
         if (!in_group(r, groups[i]))
@@ -139,10 +150,13 @@ bool share_may_read(const struct share_policy *p, const struct share_reader *r,
     return tlp_allows(m->tlp != SHARE_TLP_NONE ? m->tlp : p->default_tlp, r, groups, ng);
 }
 
-/* Used by redact.c: does a single marking (by id) allow r on an object with these groups? */
+/*
+ * Used by redact.c: does a single marking (by id) allow r on an object
+ * created by creator, with these groups?
+ */
 bool share_marking_allows(const struct share_policy *p, const struct share_reader *r,
-                          const char *marking_id, const struct share_marking **groups,
-                          size_t ng)
+                          const char *marking_id, const char *creator,
+                          const struct share_marking **groups, size_t ng)
 {
     enum share_tlp t = share_tlp_of(marking_id);
     if (t != SHARE_TLP_NONE)
@@ -150,7 +164,7 @@ bool share_marking_allows(const struct share_policy *p, const struct share_reade
     const struct share_marking *mk = p->lookup ? p->lookup(p->ctx, marking_id) : NULL;
     if (!mk || mk->kind == SHARE_MK_UNKNOWN)
         return false;
-    return mk->kind != SHARE_MK_GROUP || in_group(r, mk);
+    return mk->kind != SHARE_MK_GROUP || (group_applies(mk, creator) && in_group(r, mk));
 }
 
 /* Used by redact.c: the object's sharing groups (false when unresolvable). */
@@ -161,7 +175,8 @@ bool share_object_groups(const struct share_policy *p, json_t *obj,
     char *others = NULL;
     bool gran;
     share_marks_of(obj, &t, &others, &gran);
-    bool ok = resolve(p, others, groups, ng);
+    bool ok = resolve(p, others, json_string_value(json_object_get(obj, "created_by_ref")), groups,
+                      ng);
     free(others);
     return ok;
 }

@@ -23,8 +23,8 @@
 #define MAX_GROUPS 16
 
 bool share_marking_allows(const struct share_policy *p, const struct share_reader *r,
-                          const char *marking_id, const struct share_marking **groups,
-                          size_t ng);
+                          const char *marking_id, const char *creator,
+                          const struct share_marking **groups, size_t ng);
 bool share_object_groups(const struct share_policy *p, json_t *obj,
                          const struct share_marking **groups, size_t *ng);
 
@@ -161,12 +161,14 @@ static json_t *kept_selectors(json_t *obj, json_t *gm, json_t *sentinel)
     return NULL;
 }
 
-static bool entry_allowed(const struct share_policy *p, const struct share_reader *r, json_t *gm,
-                          bool groups_ok, const struct share_marking **groups, size_t ng)
+static bool entry_allowed(const struct share_policy *p, const struct share_reader *r, json_t *obj,
+                          json_t *gm, bool groups_ok, const struct share_marking **groups,
+                          size_t ng)
 {
     const char *ref = json_string_value(json_object_get(gm, "marking_ref"));
     /* language markings and allowed markings keep their content */
-    return !ref || (groups_ok && share_marking_allows(p, r, ref, groups, ng));
+    const char *creator = json_string_value(json_object_get(obj, "created_by_ref"));
+    return !ref || (groups_ok && share_marking_allows(p, r, ref, creator, groups, ng));
 }
 
 /*
@@ -185,7 +187,7 @@ static bool apply_granular(const struct share_policy *p, const struct share_read
     size_t i;
     json_t *gm;
     json_array_foreach(gms, i, gm) {
-        if (entry_allowed(p, r, gm, groups_ok, groups, ng))
+        if (entry_allowed(p, r, obj, gm, groups_ok, groups, ng))
             continue;
         size_t k;
         json_t *sel;
@@ -199,7 +201,7 @@ static bool apply_granular(const struct share_policy *p, const struct share_read
         return false;
     json_t *kept = json_array();
     json_array_foreach(json_object_get(obj, "granular_markings"), i, gm) {
-        json_t *sels = entry_allowed(p, r, gm, groups_ok, groups, ng)
+        json_t *sels = entry_allowed(p, r, obj, gm, groups_ok, groups, ng)
                            ? kept_selectors(obj, gm, sentinel)
                            : NULL;
         if (sels) {

@@ -37,7 +37,8 @@ static const char *schema_sql =
     " is_first INTEGER NOT NULL, is_last INTEGER NOT NULL, body BLOB NOT NULL,"
     " tlp INTEGER NOT NULL, mrefs TEXT, gran INTEGER NOT NULL, origin INTEGER NOT NULL);"
     /* marking definitions by id, across collections: the sharing decision resolves them */
-    "CREATE TABLE IF NOT EXISTS marking(id TEXT PRIMARY KEY, body BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS marking(id TEXT PRIMARY KEY, body BLOB NOT NULL,"
+    " origin INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS community(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
     " title TEXT NOT NULL, countries TEXT NOT NULL, orgs TEXT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS obj_by_id ON obj(coll, idh);"
@@ -45,7 +46,7 @@ static const char *schema_sql =
     "CREATE INDEX IF NOT EXISTS obj_by_coll ON obj(coll, added);"
     "CREATE TABLE IF NOT EXISTS status(id TEXT PRIMARY KEY, created INTEGER NOT NULL,"
     " owner_org INTEGER NOT NULL, body TEXT NOT NULL);"
-    "PRAGMA user_version = 2;";
+    "PRAGMA user_version = 3;";
 
 static const char *stmt_sql[SQ_COUNT] = {
     [SQ_OBJ_VERSIONS] = "SELECT added, ver, revoked, created_by, body, is_first, is_last"
@@ -54,7 +55,7 @@ static const char *stmt_sql[SQ_COUNT] = {
                       " revoked, is_first, is_last, body, tlp, mrefs, gran, origin)"
                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
                       " ?16, ?17)",
-    [SQ_MARKING_INSERT] = "INSERT OR IGNORE INTO marking(id, body) VALUES(?1, ?2)",
+    [SQ_MARKING_INSERT] = "INSERT OR IGNORE INTO marking(id, body, origin) VALUES(?1, ?2, ?3)",
     [SQ_OBJ_CLEAR_LAST] = "UPDATE obj SET is_last = 0 WHERE added = ?1",
     [SQ_OBJ_CLEAR_FIRST] = "UPDATE obj SET is_first = 0 WHERE added = ?1",
     [SQ_MAX_ADDED] = "SELECT max(added) FROM obj",
@@ -550,9 +551,10 @@ static int sq_status_get(struct store *s, const char *id, int64_t *owner_org, ch
     return r;
 }
 
-static int sq_marking_get(struct store *s, const char *id, char **json, size_t *len)
+static int sq_marking_get(struct store *s, const char *id, char **json, size_t *len,
+                          int64_t *origin_org)
 {
-    sqlite3_stmt *st = prep(sq(s), "SELECT body FROM marking WHERE id = ?1");
+    sqlite3_stmt *st = prep(sq(s), "SELECT body, origin FROM marking WHERE id = ?1");
     if (!st)
         return ERR_DB;
     bind_text(st, 1, id);
@@ -560,6 +562,7 @@ static int sq_marking_get(struct store *s, const char *id, char **json, size_t *
     if (sqlite3_step(st) == SQLITE_ROW) {
         *len = (size_t)sqlite3_column_bytes(st, 0);
         *json = xstrndup((const char *)sqlite3_column_blob(st, 0), *len);
+        *origin_org = sqlite3_column_int64(st, 1);
         r = 0;
     }
     sq_done(sq(s), st);
@@ -698,9 +701,29 @@ static const struct store_ops sqlite_ops = {
     .meta_set = sq_meta_set,
 };
 
-static int configure(struct sqlite_store *q)
+#define SCHEMA_VERSION 3
+
+/* 0 for a new file, else the schema version it was made with. */
+static int schema_version(struct sqlite_store *q)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+    if (sqlite3_prepare_v2(q->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int configure(struct sqlite_store *q, struct error *err)
 {
     sqlite3_busy_timeout(q->db, 30000);
+    int v = schema_version(q);
+    if (v != 0 && v != SCHEMA_VERSION)
+        return error_set(err, ERR_UNSUPPORTED,
+                         "the database has schema version %d; this Concord reads version %d "
+                         "(make a new data directory and import an export of the old one)",
+                         v, SCHEMA_VERSION);
     int r = exec(q, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                     " PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384;"
                     " PRAGMA temp_store=MEMORY;");
@@ -728,7 +751,7 @@ int store_sqlite_open(const char *path, struct store **out, struct error *err)
         sq_close(&q->base);
         return ERR_IO;
     }
-    if (configure(q)) {
+    if (configure(q, err)) {
         error_set(err, ERR_DB, "cannot set up database '%s': %s", path, sqlite3_errmsg(q->db));
         sq_close(&q->base);
         return ERR_DB;

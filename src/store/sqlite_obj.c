@@ -119,6 +119,7 @@ static int insert_row(struct sqlite_store *q, int64_t coll, const struct store_o
         st = sq_stmt(q, SQ_MARKING_INSERT);
         sqlite3_bind_text(st, 1, in->id, -1, SQLITE_STATIC);
         sqlite3_bind_blob(st, 2, in->body, (int)in->body_len, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, in->origin_org);
         r = sq_err(q, sqlite3_step(st), "marking insert");
         sqlite3_reset(st);
     }

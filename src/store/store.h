@@ -189,7 +189,8 @@ struct store_ops {
                       size_t len);
     int (*status_get)(struct store *s, const char *id, int64_t *owner_org, char **json,
                       size_t *len);
-    int (*marking_get)(struct store *s, const char *id, char **json, size_t *len);
+    int (*marking_get)(struct store *s, const char *id, char **json, size_t *len,
+                       int64_t *origin_org);
     int (*community_put)(struct store *s, const struct store_community *c, struct error *err);
     int (*community_get)(struct store *s, const char *name, struct store_community *out);
     int (*community_list)(struct store *s, int (*fn)(void *, const struct store_community *),
@@ -249,8 +250,12 @@ STORE_WRAP(status_put, (struct store *s, const char *id, int64_t org, const char
 /* *j is heap (caller frees). */
 STORE_WRAP(status_get, (struct store *s, const char *id, int64_t *org, char **j, size_t *l),
            (s, id, org, j, l))
-/* A marking-definition by id, from any collection (*json heap, caller frees). */
-STORE_WRAP(marking_get, (struct store *s, const char *id, char **j, size_t *l), (s, id, j, l))
+/*
+ * A marking-definition by id, from any collection (*json heap, caller
+ * frees), and the organisation that delivered it (0: a local import).
+ */
+STORE_WRAP(marking_get, (struct store *s, const char *id, char **j, size_t *l, int64_t *origin),
+           (s, id, j, l, origin))
 /* Insert or replace a community (by name). */
 STORE_WRAP(community_put, (struct store *s, const struct store_community *c, struct error *e),
            (s, c, e))

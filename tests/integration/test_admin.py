@@ -87,7 +87,9 @@ class AdminCommunities(h.TimedTestCase):
         group = n.cli("group", "add", "-D", n.dir, "g-euro", "--creator", "hub",
                       "--community", "euro").stdout.strip()
         coll = n.add_collection("Euro", alias="euro-c")
-        obj = h.indicator(object_marking_refs=[
+        hub_identity = n.cli("org", "list", "-D", n.dir).stdout.split("hub", 1)[1].split()[2]
+        # a sharing group applies to objects its own creator made (docs/sharing.md)
+        obj = h.indicator(created_by=hub_identity, object_marking_refs=[
             "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421", group])
         root = h.Client(n, ("root", PW))
         self.assertEqual(root.post_objects(coll, obj).json["success_count"], 1)
