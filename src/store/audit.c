@@ -1,6 +1,8 @@
 /*
  * Audit log (see audit.h): bounded queue, one writer thread, batched
- * inserts into an append-only table.
+ * inserts into an append-only table.  Request threads wake the writer only
+ * when a batch is ready; otherwise it flushes every FLUSH_MS, so a busy
+ * server does not pay a thread wake-up per request.
  */
 #include "store/audit.h"
 
@@ -9,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "stix/timestamp.h"
 #include "util/log.h"
@@ -17,6 +20,8 @@
 
 #define QUEUE_MAX 65536
 #define BATCH_MAX 4096
+#define WAKE_AT 1024          /* wake the writer early only for a full-ish batch */
+#define FLUSH_MS 50           /* otherwise it flushes on this period */
 
 struct item {
     int64_t time_us;
@@ -83,8 +88,17 @@ static void *writer(void *p)
     struct item *batch = xmalloc(BATCH_MAX * sizeof(*batch));
     for (;;) {
         pthread_mutex_lock(&a->lock);
-        while (!a->count && !a->stopping)
-            pthread_cond_wait(&a->not_empty, &a->lock);
+        while (a->count < WAKE_AT && !a->stopping) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += FLUSH_MS * 1000000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            if (pthread_cond_timedwait(&a->not_empty, &a->lock, &until) != 0 && a->count)
+                break; /* the period is over: store what is there */
+        }
         size_t n = take_batch(a, batch);
         bool done = a->stopping && !a->count && !n;
         pthread_cond_broadcast(&a->not_full);
@@ -152,8 +166,8 @@ void audit_record(struct audit_log *a, const struct audit_entry *e)
     while (a->count == QUEUE_MAX)
         pthread_cond_wait(&a->not_full, &a->lock);
     a->queue[(a->head + a->count) % QUEUE_MAX] = it;
-    a->count++;
-    pthread_cond_signal(&a->not_empty);
+    if (++a->count == WAKE_AT)
+        pthread_cond_signal(&a->not_empty);
     pthread_mutex_unlock(&a->lock);
 }
 
