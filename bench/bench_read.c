@@ -9,10 +9,16 @@
  *              [--seconds D] [--threads T] [--mixed]
  *
  * --mixed: objects from four creating organisations with mixed markings
- * (CLEAR, GREEN, AMBER + sharing group, RED + sharing group, none), read by
- * clients of four organisations in turn; without it every object is
- * TLP:CLEAR and read by one organisation.  The sharing decision runs in
- * both; the ratio of the two is its cost.
+ * (CLEAR, GREEN, AMBER + the creator's sharing group, RED + that group,
+ * none), read by clients of the four organisations in turn.  Each group
+ * names all four, so every reader may see every object, each by a
+ * different rule: pages hold the same rows as without --mixed, and the
+ * difference is the cost of the decision itself.
+ * --mixed-partial: the same, but each creator's group names only itself
+ * and the asean community, so a reader sees about half of the objects and
+ * each page also skips the hidden rows.
+ * Without either every object is TLP:CLEAR, read by one organisation (the
+ * decision still runs).
  *   bench_read --url COLLECTION_URL --basic USER:PASSWORD --objects N [...]
  *
  * With --dir, an existing data directory is reused (and filled up to N
@@ -31,7 +37,7 @@
 struct opts {
     const char *bin, *dir, *url, *basic;
     long objects, clients, seconds, threads;
-    int mixed;
+    int mixed; /* 0, 1 (--mixed), 2 (--mixed-partial) */
 };
 
 struct shared {
@@ -221,7 +227,7 @@ static void parse(int argc, char **argv, struct opts *o)
         {"bin", 1, NULL, 'b'},     {"dir", 1, NULL, 'd'},     {"url", 1, NULL, 'u'},
         {"basic", 1, NULL, 'a'},   {"objects", 1, NULL, 'n'}, {"clients", 1, NULL, 'c'},
         {"seconds", 1, NULL, 's'}, {"threads", 1, NULL, 't'}, {"mixed", 0, NULL, 'm'},
-        {NULL, 0, NULL, 0}};
+        {"mixed-partial", 0, NULL, 'p'}, {NULL, 0, NULL, 0}};
     *o = (struct opts){"./build-release/concord", NULL, NULL, NULL, 1000000, 16, 10, 4, 0};
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -235,52 +241,88 @@ static void parse(int argc, char **argv, struct opts *o)
         case 's': o->seconds = atol(optarg); break;
         case 't': o->threads = atol(optarg); break;
         case 'm': o->mixed = 1; break;
+        case 'p': o->mixed = 2; break;
         default: fprintf(stderr, "see the comment at the top of bench/bench_read.c\n"); exit(2);
         }
     }
 }
 
 /*
- * --mixed: organisations m1..m3 (SG, MY, FR) besides "bench" (SG), each with
- * a user and a token; a sharing group naming m1 and the asean community.
+ * --mixed / --mixed-partial: organisations m1..m3 (SG, MY, FR) besides
+ * "bench" (SG), each with a user, a token and its own sharing group.
  */
-static char mixed_ids[4][128], mixed_group[128];
+static char mixed_ids[4][128], mixed_groups[4][128];
 
-static int mixed_setup(struct shared *sh, const char *bin, const char *dir, const char *bench_tok)
+static const char *mixed_names[] = {"bench", "m1", "m2", "m3"};
+
+static int mixed_org(struct shared *sh, const char *bin, const char *dir, int i)
 {
-    static const char *orgs[] = {"m1", "m2", "m3"}, *cc[] = {"SG", "MY", "FR"};
+    static const char *cc[] = {"SG", "SG", "MY", "FR"};
+    const char **orgs = mixed_names;
     char cmd[2048], line[256];
-    snprintf(cmd, sizeof(cmd), "%s org list -D %s | awk '$1==\"bench\"{print $4}'", bin, dir);
-    if (bench_run(cmd, NULL, mixed_ids[0], sizeof(mixed_ids[0])) || !mixed_ids[0][0])
+    snprintf(cmd, sizeof(cmd), "%s org list -D %s | awk '$1==\"%s\"{print $4}'", bin, dir, orgs[i]);
+    if (bench_run(cmd, NULL, mixed_ids[i], sizeof(mixed_ids[0])))
         return -1;
-    snprintf(sh->auths[0], sizeof(sh->auths[0]), "Authorization: Bearer %s", bench_tok);
-    for (int i = 0; i < 3; i++) {
-        snprintf(cmd, sizeof(cmd), "%s org list -D %s | awk '$1==\"%s\"{print $4}'", bin, dir,
-                 orgs[i]);
-        if (bench_run(cmd, NULL, mixed_ids[i + 1], sizeof(mixed_ids[0])) || !mixed_ids[i + 1][0]) {
-            snprintf(cmd, sizeof(cmd), "%s org add -D %s %s --country %s", bin, dir, orgs[i], cc[i]);
-            if (bench_run(cmd, NULL, mixed_ids[i + 1], sizeof(mixed_ids[0])))
-                return -1;
-            snprintf(cmd, sizeof(cmd), "%s user add -D %s %s-user --org %s >/dev/null", bin, dir,
-                     orgs[i], orgs[i]);
-            if (bench_run(cmd, "bench-password\n", NULL, 0))
-                return -1;
-        }
+    if (!mixed_ids[i][0]) {
+        snprintf(cmd, sizeof(cmd), "%s org add -D %s %s --country %s", bin, dir, orgs[i], cc[i]);
+        if (bench_run(cmd, NULL, mixed_ids[i], sizeof(mixed_ids[0])))
+            return -1;
+        snprintf(cmd, sizeof(cmd), "%s user add -D %s %s-user --org %s >/dev/null", bin, dir,
+                 orgs[i], orgs[i]);
+        if (bench_run(cmd, "bench-password\n", NULL, 0))
+            return -1;
+    }
+    if (i > 0) {
         snprintf(cmd, sizeof(cmd), "%s token create -D %s %s-user", bin, dir, orgs[i]);
         if (bench_run(cmd, NULL, line, sizeof(line)))
             return -1;
-        snprintf(sh->auths[i + 1], sizeof(sh->auths[0]), "Authorization: Bearer %s", line);
+        snprintf(sh->auths[i], sizeof(sh->auths[0]), "Authorization: Bearer %s", line);
     }
-    snprintf(cmd, sizeof(cmd),
-             "%s group add -D %s bench-group --creator bench --org m1 --community asean "
-             "--collection bench", bin, dir);
-    if (bench_run(cmd, NULL, mixed_group, sizeof(mixed_group)))
-        return -1;
-    sh->n_auths = 4;
+    return 0;
+}
+
+/* Organisation i's sharing group, made on the first run and remembered in DIR. */
+static int mixed_group(struct shared *sh, const char *bin, const char *dir, int i)
+{
+    const char **orgs = mixed_names;
+    char cmd[2048], line[256];
+    snprintf(cmd, sizeof(cmd), "%s group add -D %s g-%s --creator %s --collection bench %s",
+             bin, dir, orgs[i], orgs[i],
+             sh->o->mixed == 1 ? "--org bench,m1,m2,m3" : "--org bench --community asean");
+    snprintf(line, sizeof(line), "%s/mixed-group-%d", dir, i);
+    FILE *f = fopen(line, "r");
+    if (f) {
+        if (!fgets(mixed_groups[i], sizeof(mixed_groups[i]), f))
+            mixed_groups[i][0] = '\0';
+        fclose(f);
+        mixed_groups[i][strcspn(mixed_groups[i], "\n")] = '\0';
+    }
+    if (!mixed_groups[i][0]) {
+        if (bench_run(cmd, NULL, mixed_groups[i], sizeof(mixed_groups[0])))
+            return -1;
+        f = fopen(line, "w");
+        if (f) {
+            fprintf(f, "%s\n", mixed_groups[i]);
+            fclose(f);
+        }
+    }
+    return 0;
+}
+
+static int mixed_setup(struct shared *sh, const char *bin, const char *dir, const char *bench_tok)
+{
+    snprintf(sh->auths[0], sizeof(sh->auths[0]), "Authorization: Bearer %s", bench_tok);
     for (int i = 0; i < 4; i++)
+        if (mixed_org(sh, bin, dir, i))
+            return -1;
+    for (int i = 0; i < 4; i++) {
+        if (mixed_group(sh, bin, dir, i))
+            return -1;
         sh->marks.creators[i] = mixed_ids[i];
+        sh->marks.groups[i] = mixed_groups[i];
+    }
     sh->marks.n_creators = 4;
-    sh->marks.group = mixed_group;
+    sh->n_auths = 4;
     sh->use_marks = 1;
     return 0;
 }
@@ -334,7 +376,9 @@ int main(int argc, char **argv)
     fill(&sh, objects_url); /* idempotent: already stored objects are "already added" */
     printf("read: %ld indicators stored (fill took %.1f s) at %s, %s\n", o.objects,
            bench_now() - t0, sh.coll_url,
-           sh.use_marks ? "mixed markings, 4 reading organisations" : "all TLP:CLEAR");
+           !sh.use_marks        ? "all TLP:CLEAR"
+           : o.mixed == 1       ? "mixed markings, 4 reading organisations, all visible"
+                                : "mixed markings, 4 reading organisations, about half visible");
     run_phase(&sh, 0);
     run_phase(&sh, 1);
     if (node.pid > 0) {

@@ -164,12 +164,13 @@ static inline void bench_node_stop(struct bench_node *n)
 /*
  * Markings for generated objects: NULL = every object TLP:CLEAR with no
  * creator; otherwise indicator k is created by creators[k % n_creators]
- * and marked by k % 5: CLEAR, GREEN, AMBER + group, RED + group, none.
+ * and marked by k % 5: CLEAR, GREEN, AMBER + that creator's group, RED +
+ * that creator's group, none.
  */
 struct bench_marks {
     const char *creators[8];
+    const char *groups[8]; /* groups[i]: a sharing group created by creators[i] */
     int n_creators;
-    const char *group; /* a sharing-group marking-definition id */
 };
 
 #define BENCH_CLEAR "\"marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487\""
@@ -184,6 +185,7 @@ static inline void bench_marking(const struct bench_marks *m, long k, char *out,
         return;
     }
     const char *creator = m->creators[k % m->n_creators];
+    const char *group = m->groups[k % m->n_creators];
     switch (k % 5) {
     case 0:
         snprintf(out, n, ",\"created_by_ref\":\"%s\",\"object_marking_refs\":[" BENCH_CLEAR "]",
@@ -196,12 +198,12 @@ static inline void bench_marking(const struct bench_marks *m, long k, char *out,
     case 2:
         snprintf(out, n,
                  ",\"created_by_ref\":\"%s\",\"object_marking_refs\":[" BENCH_AMBER ",\"%s\"]",
-                 creator, m->group);
+                 creator, group);
         break;
     case 3:
         snprintf(out, n,
                  ",\"created_by_ref\":\"%s\",\"object_marking_refs\":[" BENCH_RED ",\"%s\"]",
-                 creator, m->group);
+                 creator, group);
         break;
     default: snprintf(out, n, ",\"created_by_ref\":\"%s\"", creator); break;
     }

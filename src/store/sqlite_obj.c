@@ -344,6 +344,7 @@ int sq_obj_query(struct store *s, const struct store_query *qr, store_row_fn fn,
         row_from_stmt(st, &row);
         if (pick && !picked(q, qr, st, &row))
             continue;
+        row.visible = pick; /* picked() asked qr->visible: the callback need not ask again */
         row.peek = qr->limit && taken == qr->limit;
         r = fn(ctx, &row);
         if (r < 0)

@@ -101,6 +101,7 @@ struct store_row {
     bool granular;
     int64_t origin_org;
     bool peek;                   /* lookahead for `more`: decide only, do not emit */
+    bool visible;                /* store_query.visible already said yes to this row */
 };
 
 /*

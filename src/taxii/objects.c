@@ -32,7 +32,8 @@ struct list_ctx {
 /* The one visibility decision for a stored row: share/ decides. */
 static bool read_row(const struct taxii_req *r, const struct store_row *row)
 {
-    return share_ctx_may_read(r->share, row);
+    /* row->visible: the store already asked this same decision (store_query.visible) */
+    return row->visible || share_ctx_may_read(r->share, row);
 }
 
 /* Only rows some sharing rule could show this reader come out of the store. */
@@ -139,39 +140,37 @@ static bool object_id_ok(struct taxii_req *r, const char *oid)
     return false;
 }
 
-/* Does any version of oid exist that the requester may read? */
-static bool object_visible(struct taxii_req *r, const struct store_coll *c, const char *oid)
+struct presence {
+    struct taxii_req *r;
+    bool exists;  /* some version is stored */
+    bool visible; /* some version may be read by the requester */
+};
+
+static int presence_row(void *p, const struct store_row *row)
+{
+    struct presence *pr = p;
+    if (row->peek)
+        return 1; /* one visible version was found already: stop */
+    pr->exists = true;
+    pr->visible = read_row(pr->r, row);
+    return pr->visible ? 1 : 0; /* stop at the first visible version */
+}
+
+/*
+ * After an empty answer for oid: does it exist, and may the requester see
+ * any version of it?  One query; "exists but hidden" is only for the audit
+ * log, the requester gets the same 404 either way.
+ */
+static struct presence object_presence(struct taxii_req *r, const struct store_coll *c,
+                                       const char *oid)
 {
     const char *ids[1] = {oid};
     struct store_query q = {.coll = c->seq, .added_after_us = -1, .ids = ids, .n_ids = 1,
                             .ver_flags = STORE_VER_ALL, .limit = 1};
-    prefilter(r, &q);
-    struct list_ctx lc = {r, LIST_VERSIONS, 0, 0, 0};
+    struct presence pr = {r, false, false};
     bool more = false;
-    struct buf saved = r->out;
-    buf_init(&r->out, saved.max);
-    store_obj_query(r->store, &q, on_row, &lc, &more);
-    buf_release(&r->out);
-    r->out = saved;
-    return lc.n > 0;
-}
-
-static int exists_row(void *p, const struct store_row *row)
-{
-    (void)row;
-    *(bool *)p = true;
-    return 1;
-}
-
-/* For the audit log only: does oid exist at all, visible or not? */
-static bool object_exists(struct taxii_req *r, const struct store_coll *c, const char *oid)
-{
-    const char *ids[1] = {oid};
-    struct store_query q = {.coll = c->seq, .added_after_us = -1, .ids = ids, .n_ids = 1,
-                            .ver_flags = STORE_VER_ALL, .limit = 1};
-    bool found = false, more = false;
-    store_obj_query(r->store, &q, exists_row, &found, &more);
-    return found;
+    store_obj_query(r->store, &q, presence_row, &pr, &more);
+    return pr;
 }
 
 static void list_one_object(struct taxii_req *r, const struct store_coll *c, const char *oid,
@@ -186,8 +185,9 @@ static void list_one_object(struct taxii_req *r, const struct store_coll *c, con
         f.q.n_ids = 1;
         snprintf(r->audit_object, sizeof(r->audit_object), "%s", oid);
         long n = run_list(r, &f, kind);
-        if (n == 0 && !object_visible(r, c, oid)) {
-            r->audit_hidden = object_exists(r, c, oid);
+        struct presence pr = n == 0 ? object_presence(r, c, oid) : (struct presence){r, 1, 1};
+        if (!pr.visible) {
+            r->audit_hidden = pr.exists;
             taxii_error(r, 404, "object not found", "no object '%s' in this collection", oid);
         }
     }
