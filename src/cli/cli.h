@@ -57,6 +57,8 @@ int cli_org_create(struct store *s, const char *name, const char *country, const
 int cli_collection_create(struct store *s, const char *title, const char *alias,
                           const char *desc, const char *readers, const char *writers,
                           struct store_coll *out, struct error *err);
+/* Organisation names "a,b" -> ",3,7," (store ids); NULL or "*" -> "*". */
+int cli_org_list(struct store *s, const char *names, char *out, size_t n, struct error *err);
 /* Store objects (JSON text of an envelope/bundle) into a collection, as one transaction. */
 int cli_store_objects(struct store *s, int64_t coll, const char *json, size_t len,
                       struct error *err);

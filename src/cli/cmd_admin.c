@@ -236,8 +236,8 @@ static const char coll_help[] =
     "       concord collection list -D DIR\n"
     "  --read/--write: organisations allowed ('*' = all; default: all may read and write)\n";
 
-/* Turn "sg-cert,my-cert" into ",3,7," (org ids); "*" stays "*". */
-static int org_list(struct store *s, const char *names, char *out, size_t n, struct error *err)
+/* Turn "sg-cert,my-cert" into ",3,7," (org ids); "*" (or NULL) stays "*". */
+int cli_org_list(struct store *s, const char *names, char *out, size_t n, struct error *err)
 {
     if (!names || strcmp(names, "*") == 0)
         return snprintf(out, n, "*"), 0;
@@ -278,9 +278,9 @@ int cli_collection_create(struct store *s, const char *title, const char *alias,
     snprintf(c.title, sizeof(c.title), "%s", title);
     snprintf(c.alias, sizeof(c.alias), "%s", alias ? alias : "");
     snprintf(c.description, sizeof(c.description), "%s", desc ? desc : "");
-    int r = org_list(s, readers, c.read_orgs, sizeof(c.read_orgs), err);
+    int r = cli_org_list(s, readers, c.read_orgs, sizeof(c.read_orgs), err);
     if (!r)
-        r = org_list(s, writers, c.write_orgs, sizeof(c.write_orgs), err);
+        r = cli_org_list(s, writers, c.write_orgs, sizeof(c.write_orgs), err);
     if (!r)
         r = store_coll_add(s, &c, err);
     if (!r && out)

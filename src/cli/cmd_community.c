@@ -79,25 +79,17 @@ static int country_list(const char *in, char *out, size_t n)
     return 0;
 }
 
+/* Organisation names -> ",3,7,"; none -> "". */
 static int org_ids(struct store *s, const char *in, char *out, size_t n, struct error *err)
 {
-    size_t len = (size_t)snprintf(out, n, ",");
-    for (const char *p = in; p && *p;) {
-        const char *e = strchr(p, ',');
-        size_t k = e ? (size_t)(e - p) : strlen(p);
-        char name[LIMIT_NAME];
-        snprintf(name, sizeof(name), "%.*s", (int)k, p);
-        struct store_org o;
-        if (store_org_get(s, name, &o) != 0)
-            return error_set(err, ERR_NOT_FOUND, "no organisation '%s'", name);
-        len += (size_t)snprintf(out + len, len < n ? n - len : 0, "%lld,", (long long)o.id);
-        if (len >= n)
-            return error_set(err, ERR_TOO_LARGE, "too many organisations");
-        p += k + (e ? 1 : 0);
-    }
-    if (len == 1)
+    if (!in || !*in) {
         out[0] = '\0';
-    return 0;
+        return 0;
+    }
+    int r = cli_org_list(s, in, out, n, err);
+    if (!r && strcmp(out, ",") == 0)
+        out[0] = '\0';
+    return r;
 }
 
 static int community_add(struct store *s, const char *name, const char *title,

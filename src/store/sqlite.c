@@ -533,28 +533,11 @@ static int sq_status_put(struct store *s, const char *id, int64_t owner_org, con
     return run(q, st, "status insert");
 }
 
-static int sq_status_get(struct store *s, const char *id, int64_t *owner_org, char **json,
-                         size_t *len)
+/* One row's (text, integer) by id: statuses and marking definitions. */
+static int body_by_id(struct store *s, const char *sql, const char *id, char **json, size_t *len,
+                      int64_t *num)
 {
-    sqlite3_stmt *st = prep(sq(s), "SELECT body, owner_org FROM status WHERE id = ?1");
-    if (!st)
-        return ERR_DB;
-    bind_text(st, 1, id);
-    int r = ERR_NOT_FOUND;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        *len = (size_t)sqlite3_column_bytes(st, 0);
-        *json = xstrndup((const char *)sqlite3_column_text(st, 0), *len);
-        *owner_org = sqlite3_column_int64(st, 1);
-        r = 0;
-    }
-    sq_done(sq(s), st);
-    return r;
-}
-
-static int sq_marking_get(struct store *s, const char *id, char **json, size_t *len,
-                          int64_t *origin_org)
-{
-    sqlite3_stmt *st = prep(sq(s), "SELECT body, origin FROM marking WHERE id = ?1");
+    sqlite3_stmt *st = prep(sq(s), sql);
     if (!st)
         return ERR_DB;
     bind_text(st, 1, id);
@@ -562,11 +545,25 @@ static int sq_marking_get(struct store *s, const char *id, char **json, size_t *
     if (sqlite3_step(st) == SQLITE_ROW) {
         *len = (size_t)sqlite3_column_bytes(st, 0);
         *json = xstrndup((const char *)sqlite3_column_blob(st, 0), *len);
-        *origin_org = sqlite3_column_int64(st, 1);
+        *num = sqlite3_column_int64(st, 1);
         r = 0;
     }
     sq_done(sq(s), st);
     return r;
+}
+
+static int sq_status_get(struct store *s, const char *id, int64_t *owner_org, char **json,
+                         size_t *len)
+{
+    return body_by_id(s, "SELECT body, owner_org FROM status WHERE id = ?1", id, json, len,
+                      owner_org);
+}
+
+static int sq_marking_get(struct store *s, const char *id, char **json, size_t *len,
+                          int64_t *origin_org)
+{
+    return body_by_id(s, "SELECT body, origin FROM marking WHERE id = ?1", id, json, len,
+                      origin_org);
 }
 
 /* ---- communities ---- */
