@@ -39,14 +39,13 @@ size_t share_org_communities(struct store *s, const struct store_org *o, char ou
 }
 
 /*
- * A sharing group counts only when the organisation that delivered it is
- * the one its created_by_ref names (or it came from the node operator), so
- * no organisation can post a recipient list in another's name.
+ * A marking definition counts only when the organisation that delivered it
+ * is the one its created_by_ref names (or it came from the node operator),
+ * so no organisation can post a recipient list, or any other handling rule,
+ * in another's name.  (TLP markings are known by id and never looked up.)
  */
 static bool delivered_by_creator(struct share_ctx *c, json_t *obj, int64_t origin)
 {
-    if (!json_object_get(json_object_get(obj, "extensions"), SHARE_GROUP_EXTENSION))
-        return true;
     if (origin == 0)
         return true;
     struct store_org o;

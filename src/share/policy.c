@@ -68,11 +68,14 @@ static bool in_group(const struct share_reader *r, const struct share_marking *g
 }
 
 /*
- * A sharing group counts only on objects its own creator created: the
- * recipients of an object are chosen by whoever created it, never by a
+ * A marking other than TLP counts only on objects its own creator created:
+ * the handling of an object is chosen by whoever created it, never by a
  * third party that defines (or first defines) a marking the object names.
+ * A marking that does not apply denies, like an unknown one: otherwise a
+ * statement posted under a pending sharing group's id would open the
+ * object to everyone.
  */
-static bool group_applies(const struct share_marking *g, const char *object_creator)
+static bool marking_applies(const struct share_marking *g, const char *object_creator)
 {
     return g->creator && object_creator && strcmp(g->creator, object_creator) == 0;
 }
@@ -95,10 +98,10 @@ static bool resolve(const struct share_policy *p, const char *others, const char
         memcpy(id, s, n);
         id[n] = '\0';
         const struct share_marking *mk = p->lookup ? p->lookup(p->ctx, id) : NULL;
-        if (!mk || mk->kind == SHARE_MK_UNKNOWN)
+        if (!mk || mk->kind == SHARE_MK_UNKNOWN || !marking_applies(mk, creator))
             return false;
         if (mk->kind == SHARE_MK_GROUP) {
-            if (*ng == MAX_GROUPS || !group_applies(mk, creator))
+            if (*ng == MAX_GROUPS)
                 return false;
             groups[(*ng)++] = mk;
         }
@@ -164,7 +167,7 @@ bool share_marking_allows(const struct share_policy *p, const struct share_reade
     const struct share_marking *mk = p->lookup ? p->lookup(p->ctx, marking_id) : NULL;
     if (!mk || mk->kind == SHARE_MK_UNKNOWN)
         return false;
-    return mk->kind != SHARE_MK_GROUP || (group_applies(mk, creator) && in_group(r, mk));
+    return marking_applies(mk, creator) && (mk->kind != SHARE_MK_GROUP || in_group(r, mk));
 }
 
 /* Used by redact.c: the object's sharing groups (false when unresolvable). */

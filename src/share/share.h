@@ -19,6 +19,9 @@
  *       sharing group        its organisations and the members of its communities;
  *       other known markings (statements, PAP, ...)  no restriction;
  *       unknown markings     nobody (fail closed);
+ *     a marking other than TLP counts only on objects created by the
+ *     marking's own creator, and only if the marking was delivered by that
+ *     creator (or imported by the node); otherwise it is unknown: it denies;
  *   - an object with no TLP marking is treated as the node's default (AMBER).
  *
  * Nothing here does I/O: marking definitions are resolved through a lookup

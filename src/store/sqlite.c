@@ -30,6 +30,7 @@ static const char *schema_sql =
     "CREATE TABLE IF NOT EXISTS coll(seq INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL,"
     " title TEXT NOT NULL, description TEXT NOT NULL, alias TEXT NOT NULL,"
     " read_orgs TEXT NOT NULL, write_orgs TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS coll_by_alias ON coll(alias);"
     /* added = date_added in microseconds: unique, strictly increasing (see store.h) */
     "CREATE TABLE IF NOT EXISTS obj(added INTEGER PRIMARY KEY, coll INTEGER NOT NULL,"
     " idh INTEGER NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, ver INTEGER NOT NULL,"
