@@ -10,13 +10,14 @@
  *
  * --mixed: objects from four creating organisations with mixed markings
  * (CLEAR, GREEN, AMBER + the creator's sharing group, RED + that group,
- * none), read by clients of the four organisations in turn.  Each group
- * names all four, so every reader may see every object, each by a
- * different rule: pages hold the same rows as without --mixed, and the
+ * GREEN + that group), read by clients of the four organisations in turn.
+ * Each group names all four, so every reader may see every object, each
+ * by a different rule: pages hold the same rows as without --mixed, and the
  * difference is the cost of the decision itself.
- * --mixed-partial: the same, but each creator's group names only itself
- * and the asean community, so a reader sees about half of the objects and
- * each page also skips the hidden rows.
+ * --mixed-partial: the same, but the fifth class is unmarked (AMBER by
+ * default) and each creator's group names only itself and the asean
+ * community, so a reader sees about half of the objects and each page
+ * also skips the hidden rows.
  * Without either every object is TLP:CLEAR, read by one organisation (the
  * decision still runs).
  *   bench_read --url COLLECTION_URL --basic USER:PASSWORD --objects N [...]
@@ -322,6 +323,7 @@ static int mixed_setup(struct shared *sh, const char *bin, const char *dir, cons
         sh->marks.groups[i] = mixed_groups[i];
     }
     sh->marks.n_creators = 4;
+    sh->marks.all_visible = sh->o->mixed == 1;
     sh->n_auths = 4;
     sh->use_marks = 1;
     return 0;

@@ -165,12 +165,13 @@ static inline void bench_node_stop(struct bench_node *n)
  * Markings for generated objects: NULL = every object TLP:CLEAR with no
  * creator; otherwise indicator k is created by creators[k % n_creators]
  * and marked by k % 5: CLEAR, GREEN, AMBER + that creator's group, RED +
- * that creator's group, none.
+ * that creator's group, and none (or, with all_visible, GREEN + the group).
  */
 struct bench_marks {
     const char *creators[8];
     const char *groups[8]; /* groups[i]: a sharing group created by creators[i] */
     int n_creators;
+    int all_visible;       /* class 4 is GREEN + the group instead of unmarked */
 };
 
 #define BENCH_CLEAR "\"marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487\""
@@ -205,7 +206,14 @@ static inline void bench_marking(const struct bench_marks *m, long k, char *out,
                  ",\"created_by_ref\":\"%s\",\"object_marking_refs\":[" BENCH_RED ",\"%s\"]",
                  creator, group);
         break;
-    default: snprintf(out, n, ",\"created_by_ref\":\"%s\"", creator); break;
+    default:
+        if (m->all_visible)
+            snprintf(out, n,
+                     ",\"created_by_ref\":\"%s\",\"object_marking_refs\":[" BENCH_GREEN ",\"%s\"]",
+                     creator, group);
+        else
+            snprintf(out, n, ",\"created_by_ref\":\"%s\"", creator);
+        break;
     }
 }
 

@@ -5,8 +5,14 @@
  * the origin organisation, an organisation named in a sharing group, a
  * member of a group's community and an outsider; several markings at
  * once, statements, unknown markings, no marking (default AMBER), marking
- * and extension definitions.  Marking definitions are resolved by a lookup
- * over hand-made share_marking values (no store).
+ * and extension definitions; a marking other than TLP -- a sharing group,
+ * a statement, any other marking definition -- counts only on objects its
+ * own creator created (one made by another organisation, by nobody, or on
+ * an object without created_by_ref denies like an unknown marking), while
+ * TLP markings, known by id, apply whoever created the object.
+ * Marking definitions are resolved by a lookup over hand-made
+ * share_marking values (no store; the delivery rule of context.c is in
+ * test_squat.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -44,18 +50,40 @@
 #define M_STATEMENT "marking-definition--44444444-4444-4444-8444-444444444444"
 #define M_UNKNOWN "marking-definition--55555555-5555-4555-8555-555555555555"
 #define M_UNKNOWN_KIND "marking-definition--66666666-6666-4666-8666-666666666666"
+/* groups naming every reader, made by someone other than the objects' creator A */
+#define G_SQUAT "marking-definition--77777777-7777-4777-8777-777777777777" /* by E */
+#define G_NOBODY "marking-definition--88888888-8888-4888-8888-888888888888" /* no creator */
+#define G_BY_B "marking-definition--99999999-9999-4999-8999-999999999999" /* by B (the origin) */
+/* other known markings (statements, PAP, ...) made by someone other than A */
+#define M_STMT_E "marking-definition--aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"      /* by E */
+#define M_STMT_NOBODY "marking-definition--bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb" /* no creator */
+#define M_PAP_B "marking-definition--cccccccc-cccc-4ccc-8ccc-cccccccccccc"       /* by B */
 
 static const char *named_orgs[] = {ID_C, ID_F};
 static const char *comm_names[] = {"asean"};
+static const char *every_org[] = {ID_A, ID_B, ID_C, ID_D, ID_E, ID_F};
+static const char *every_comm[] = {"asean", "eas"};
 
 static const struct share_marking mk_named = {SHARE_MK_GROUP, SHARE_TLP_NONE, ID_A,
                                               named_orgs, 2, NULL, 0};
-static const struct share_marking mk_comm = {SHARE_MK_GROUP, SHARE_TLP_NONE, ID_B,
+static const struct share_marking mk_comm = {SHARE_MK_GROUP, SHARE_TLP_NONE, ID_A,
                                              NULL, 0, comm_names, 1};
-static const struct share_marking mk_empty = {SHARE_MK_GROUP, SHARE_TLP_NONE, NULL,
+static const struct share_marking mk_empty = {SHARE_MK_GROUP, SHARE_TLP_NONE, ID_A,
                                               NULL, 0, NULL, 0};
-static const struct share_marking mk_statement = {SHARE_MK_OTHER, SHARE_TLP_NONE, NULL,
+static const struct share_marking mk_squat = {SHARE_MK_GROUP, SHARE_TLP_NONE, ID_E,
+                                              every_org, 6, every_comm, 2};
+static const struct share_marking mk_nobody = {SHARE_MK_GROUP, SHARE_TLP_NONE, NULL,
+                                               every_org, 6, every_comm, 2};
+static const struct share_marking mk_by_b = {SHARE_MK_GROUP, SHARE_TLP_NONE, ID_B,
+                                             every_org, 6, every_comm, 2};
+static const struct share_marking mk_statement = {SHARE_MK_OTHER, SHARE_TLP_NONE, ID_A,
                                                   NULL, 0, NULL, 0};
+static const struct share_marking mk_stmt_e = {SHARE_MK_OTHER, SHARE_TLP_NONE, ID_E,
+                                               NULL, 0, NULL, 0};
+static const struct share_marking mk_stmt_nobody = {SHARE_MK_OTHER, SHARE_TLP_NONE, NULL,
+                                                    NULL, 0, NULL, 0};
+static const struct share_marking mk_pap_b = {SHARE_MK_OTHER, SHARE_TLP_NONE, ID_B,
+                                              NULL, 0, NULL, 0};
 static const struct share_marking mk_unknown_kind = {SHARE_MK_UNKNOWN, SHARE_TLP_NONE, NULL,
                                                      NULL, 0, NULL, 0};
 
@@ -71,8 +99,20 @@ static const struct share_marking *lookup(void *ctx, const char *id)
         return &mk_comm;
     if (strcmp(id, G_EMPTY) == 0)
         return &mk_empty;
+    if (strcmp(id, G_SQUAT) == 0)
+        return &mk_squat;
+    if (strcmp(id, G_NOBODY) == 0)
+        return &mk_nobody;
+    if (strcmp(id, G_BY_B) == 0)
+        return &mk_by_b;
     if (strcmp(id, M_STATEMENT) == 0)
         return &mk_statement;
+    if (strcmp(id, M_STMT_E) == 0)
+        return &mk_stmt_e;
+    if (strcmp(id, M_STMT_NOBODY) == 0)
+        return &mk_stmt_nobody;
+    if (strcmp(id, M_PAP_B) == 0)
+        return &mk_pap_b;
     if (strcmp(id, M_UNKNOWN_KIND) == 0)
         return &mk_unknown_kind;
     return NULL;
@@ -291,16 +331,51 @@ static const struct row table[] = {
     /* an empty group lets nobody in */
     {SHARE_TLP_CLEAR, G_EMPTY, {1, 1, 0, 0, 0, 0}},
     {SHARE_TLP_AMBER, G_NAMED "," G_EMPTY, {1, 1, 0, 0, 0, 0}},
-    /* statements do not restrict, and are not sharing groups */
+    /* the creator's statements do not restrict, and are not sharing groups */
     {SHARE_TLP_CLEAR, M_STATEMENT, {1, 1, 1, 1, 1, 1}},
+    {SHARE_TLP_GREEN, M_STATEMENT, {1, 1, 1, 1, 1, 1}},
     {SHARE_TLP_NONE, M_STATEMENT, {1, 1, 0, 0, 0, 0}},
     {SHARE_TLP_AMBER, M_STATEMENT, {1, 1, 0, 0, 0, 0}},
     {SHARE_TLP_AMBER, M_STATEMENT "," G_COMM, {1, 1, 0, 1, 0, 1}},
+    {SHARE_TLP_RED, G_NAMED "," M_STATEMENT, {1, 1, 1, 0, 0, 1}},
+    /*
+     * a statement (or PAP, ...) made by someone else than the object's
+     * creator A -- by E, by nobody, by the origin B -- is like an unknown
+     * marking: the owners only, whatever else the object carries
+     */
+    {SHARE_TLP_CLEAR, M_STMT_E, {1, 1, 0, 0, 0, 0}},
+    {SHARE_TLP_GREEN, M_STMT_E, {1, 1, 0, 0, 0, 0}},
+    {SHARE_TLP_NONE, M_STMT_E, {1, 1, 0, 0, 0, 0}},
+    {SHARE_TLP_CLEAR, M_STMT_NOBODY, {1, 1, 0, 0, 0, 0}},
+    {SHARE_TLP_GREEN, M_STMT_NOBODY, {1, 1, 0, 0, 0, 0}},
+    {SHARE_TLP_CLEAR, M_PAP_B, {1, 1, 0, 0, 0, 0}},
+    {SHARE_TLP_GREEN, M_STATEMENT "," M_STMT_E, {1, 1, 0, 0, 0, 0}},
+    {SHARE_TLP_AMBER, G_COMM "," M_STMT_NOBODY, {1, 1, 0, 0, 0, 0}},
+    {SHARE_TLP_RED, M_PAP_B "," G_NAMED, {1, 1, 0, 0, 0, 0}},
     /* unknown markings deny everyone but the owners, whatever else is there */
     {SHARE_TLP_CLEAR, M_UNKNOWN, {1, 1, 0, 0, 0, 0}},
     {SHARE_TLP_GREEN, G_NAMED "," M_UNKNOWN, {1, 1, 0, 0, 0, 0}},
     {SHARE_TLP_CLEAR, M_UNKNOWN_KIND, {1, 1, 0, 0, 0, 0}},
     {SHARE_TLP_CLEAR, M_STATEMENT "," M_UNKNOWN, {1, 1, 0, 0, 0, 0}},
+    /*
+     * a group made by someone else than the object's creator A, even one
+     * naming everybody, is like an unknown marking: the owners only.  Made
+     * by E (a reader), by nobody, or by the origin B: the same.
+     */
+    {SHARE_TLP_CLEAR, G_SQUAT, {1, 1, 0, 0, 0, 0}},
+    {SHARE_TLP_GREEN, G_SQUAT, {1, 1, 0, 0, 0, 0}},
+    {SHARE_TLP_AMBER, G_SQUAT, {1, 1, 0, 0, 0, 0}},
+    {SHARE_TLP_AMBER_STRICT, G_SQUAT, {1, 1, 0, 0, 0, 0}},
+    {SHARE_TLP_RED, G_SQUAT, {1, 1, 0, 0, 0, 0}},
+    {SHARE_TLP_NONE, G_SQUAT, {1, 1, 0, 0, 0, 0}},
+    {SHARE_TLP_AMBER, G_NOBODY, {1, 1, 0, 0, 0, 0}},
+    {SHARE_TLP_RED, G_NOBODY, {1, 1, 0, 0, 0, 0}},
+    {SHARE_TLP_AMBER, G_BY_B, {1, 1, 0, 0, 0, 0}},
+    {SHARE_TLP_GREEN, G_BY_B, {1, 1, 0, 0, 0, 0}},
+    /* next to a group of A's that would let them in: still closed */
+    {SHARE_TLP_AMBER, G_NAMED "," G_SQUAT, {1, 1, 0, 0, 0, 0}},
+    {SHARE_TLP_RED, G_SQUAT "," G_NAMED, {1, 1, 0, 0, 0, 0}},
+    {SHARE_TLP_AMBER, G_COMM "," G_NOBODY, {1, 1, 0, 0, 0, 0}},
 };
 
 static void test_may_read_table(void **state)
@@ -382,15 +457,21 @@ static void test_may_read_objects(void **state)
 {
     (void)state;
     /* several TLP markings: the most restrictive applies */
-    const char *mixed = "{\"type\":\"indicator\",\"object_marking_refs\":[\"" T_CLEAR "\",\"" T1_RED
-                        "\",\"" G_NAMED "\"]}";
+    const char *mixed = "{\"type\":\"indicator\",\"created_by_ref\":\"" ID_A "\","
+                        "\"object_marking_refs\":[\"" T_CLEAR "\",\"" T1_RED "\",\"" G_NAMED "\"]}";
     assert_true(may_read_obj(mixed, R_NAMED, 0));
     assert_false(may_read_obj(mixed, R_COMMUNITY, 0));
-    const char *mixed2 = "{\"type\":\"indicator\",\"object_marking_refs\":[\"" T1_GREEN "\",\"" T1_AMBER
-                         "\",\"" G_COMM "\"]}";
+    const char *mixed2 = "{\"type\":\"indicator\",\"created_by_ref\":\"" ID_A "\","
+                         "\"object_marking_refs\":[\"" T1_GREEN "\",\"" T1_AMBER "\",\"" G_COMM "\"]}";
     assert_true(may_read_obj(mixed2, R_COMMUNITY, 0));
     assert_false(may_read_obj(mixed2, R_NAMED, 0));
     assert_false(may_read_obj(mixed2, R_OUTSIDER, 0));
+    /* the same without created_by_ref: A's groups do not apply, so nobody */
+    const char *anon = "{\"type\":\"indicator\",\"object_marking_refs\":[\"" T_CLEAR "\",\"" G_NAMED
+                       "\"]}";
+    assert_false(may_read_obj(anon, R_NAMED, 0));
+    assert_false(may_read_obj(anon, R_CREATOR, 0));
+    assert_true(may_read_obj(anon, R_ORIGIN, 2));
     /* unmarked: AMBER, so only the owners */
     const char *bare = "{\"type\":\"indicator\",\"created_by_ref\":\"" ID_A "\"}";
     assert_true(may_read_obj(bare, R_CREATOR, 0));
@@ -401,12 +482,19 @@ static void test_may_read_objects(void **state)
     assert_true(may_read_obj("{\"type\":\"marking-definition\",\"id\":\"" G_NAMED "\"}", R_OUTSIDER,
                              0));
     assert_true(may_read_obj("{\"type\":\"extension-definition\"}", R_OUTSIDER, 0));
+    assert_false(may_read_obj("{\"type\":\"marking-definition\",\"created_by_ref\":\"" ID_A "\","
+                              "\"object_marking_refs\":[\"" G_NAMED "\"]}",
+                              R_OUTSIDER, 0));
+    assert_true(may_read_obj("{\"type\":\"marking-definition\",\"created_by_ref\":\"" ID_A "\","
+                             "\"object_marking_refs\":[\"" G_NAMED "\"]}",
+                             R_NAMED, 0));
+    /* a definition marked with a group of someone else's, or without creator: closed */
+    assert_false(may_read_obj("{\"type\":\"marking-definition\",\"created_by_ref\":\"" ID_E "\","
+                              "\"object_marking_refs\":[\"" G_NAMED "\"]}",
+                              R_NAMED, 0));
     assert_false(may_read_obj("{\"type\":\"marking-definition\",\"object_marking_refs\":[\"" G_NAMED
                               "\"]}",
-                              R_OUTSIDER, 0));
-    assert_true(may_read_obj("{\"type\":\"marking-definition\",\"object_marking_refs\":[\"" G_NAMED
-                             "\"]}",
-                             R_NAMED, 0));
+                              R_NAMED, 0));
     assert_false(may_read_obj("{\"type\":\"marking-definition\",\"object_marking_refs\":[\"" T_AMBER
                               "\"]}",
                               R_OUTSIDER, 0));
@@ -422,6 +510,167 @@ static void test_may_read_objects(void **state)
                              "\"granular_markings\":[{\"marking_ref\":\"" T_RED "\","
                              "\"selectors\":[\"content\"]}],\"content\":\"x\"}",
                              R_OUTSIDER, 0));
+}
+
+/* Rule: a sharing group counts only on objects created by the group's own creator. */
+static void test_may_read_group_creator(void **state)
+{
+    (void)state;
+    struct share_marks m = {SHARE_TLP_AMBER, G_SQUAT, ID_E, 2, false};
+    /* E's group on E's object: everyone it names (all six) */
+    for (int r = 0; r < N_READERS; r++)
+        assert_true(share_may_read(&policy, &readers[r], &m));
+    m.tlp = SHARE_TLP_RED;
+    for (int r = 0; r < N_READERS; r++)
+        assert_true(share_may_read(&policy, &readers[r], &m));
+    /* A's group on E's object: E (creator) and B (origin) only, even those A named */
+    m.others = G_NAMED;
+    m.tlp = SHARE_TLP_AMBER;
+    assert_true(share_may_read(&policy, &readers[R_OUTSIDER], &m));
+    assert_true(share_may_read(&policy, &readers[R_ORIGIN], &m));
+    assert_false(share_may_read(&policy, &readers[R_NAMED], &m));
+    assert_false(share_may_read(&policy, &readers[R_BOTH], &m));
+    assert_false(share_may_read(&policy, &readers[R_CREATOR], &m));
+    /* B's group on an object B created and delivered */
+    m = (struct share_marks){SHARE_TLP_AMBER, G_BY_B, ID_B, 2, false};
+    for (int r = 0; r < N_READERS; r++)
+        assert_true(share_may_read(&policy, &readers[r], &m));
+    /* B's group on A's object that B delivered: B sees it as its origin, nobody else */
+    m.created_by = ID_A;
+    assert_true(share_may_read(&policy, &readers[R_ORIGIN], &m));
+    assert_true(share_may_read(&policy, &readers[R_CREATOR], &m));
+    assert_false(share_may_read(&policy, &readers[R_NAMED], &m));
+    assert_false(share_may_read(&policy, &readers[R_COMMUNITY], &m));
+
+    /* an object without created_by_ref: no sharing group opens it, whoever made the group */
+    static const char *const any[] = {G_NAMED, G_COMM, G_SQUAT, G_NOBODY, G_BY_B};
+    for (size_t k = 0; k < sizeof(any) / sizeof(any[0]); k++) {
+        for (enum share_tlp t = SHARE_TLP_NONE; t <= SHARE_TLP_RED; t++) {
+            m = (struct share_marks){t, any[k], NULL, 2, false};
+            for (int r = 0; r < N_READERS; r++)
+                if (share_may_read(&policy, &readers[r], &m) != (r == R_ORIGIN))
+                    fail_msg("anonymous object, %s, %s: reader %s", any[k], share_tlp_name(t),
+                             reader_name[r]);
+            m.origin_org = 0;
+            for (int r = 0; r < N_READERS; r++)
+                assert_false(share_may_read(&policy, &readers[r], &m));
+        }
+    }
+    /* ...but TLP alone still does: CLEAR without a group is for everyone */
+    m = (struct share_marks){SHARE_TLP_CLEAR, NULL, NULL, 0, false};
+    assert_true(share_may_read(&policy, &readers[R_OUTSIDER], &m));
+    /* (with a statement, not any more: no marking other than TLP counts on it) */
+    m.others = M_STATEMENT;
+    assert_false(share_may_read(&policy, &readers[R_OUTSIDER], &m));
+
+    /* a creator id equal in text (not the same pointer) is the same creator */
+    char copy[sizeof(ID_A)];
+    memcpy(copy, ID_A, sizeof(copy));
+    m = (struct share_marks){SHARE_TLP_AMBER, G_NAMED, copy, 0, false};
+    assert_true(share_may_read(&policy, &readers[R_NAMED], &m));
+    /* a prefix or an extension of the creator's id is not */
+    char shorter[sizeof(ID_A)];
+    memcpy(shorter, ID_A, sizeof(shorter));
+    shorter[sizeof(shorter) - 2] = '\0';
+    m.created_by = shorter;
+    assert_false(share_may_read(&policy, &readers[R_NAMED], &m));
+    m.created_by = ID_A "0";
+    assert_false(share_may_read(&policy, &readers[R_NAMED], &m));
+}
+
+/* A lookup where A's group id G_NAMED resolves to E's statement (E defined it first). */
+static const struct share_marking *lookup_squatted(void *ctx, const char *id)
+{
+    (void)ctx;
+    if (strcmp(id, G_NAMED) == 0)
+        return &mk_stmt_e;
+    return lookup(NULL, id);
+}
+
+/* Rule: any marking other than TLP (statements, PAP, ...) counts only on its creator's objects. */
+static void test_may_read_marking_creator(void **state)
+{
+    (void)state;
+    /* A's statement on A's object: no restriction beyond TLP */
+    struct share_marks m = {SHARE_TLP_CLEAR, M_STATEMENT, ID_A, 2, false};
+    for (int r = 0; r < N_READERS; r++)
+        assert_true(share_may_read(&policy, &readers[r], &m));
+    m.tlp = SHARE_TLP_GREEN;
+    for (int r = 0; r < N_READERS; r++)
+        assert_true(share_may_read(&policy, &readers[r], &m));
+    /* E's statement on A's object: A (creator) and B (origin) only, E included out */
+    m.others = M_STMT_E;
+    for (int r = 0; r < N_READERS; r++)
+        if (share_may_read(&policy, &readers[r], &m) != (r == R_CREATOR || r == R_ORIGIN))
+            fail_msg("E's statement on A's object: reader %s", reader_name[r]);
+    /* E's statement on E's object: no restriction */
+    m.created_by = ID_E;
+    for (int r = 0; r < N_READERS; r++)
+        assert_true(share_may_read(&policy, &readers[r], &m));
+    /* A's statement on E's object: E and B only */
+    m.others = M_STATEMENT;
+    for (int r = 0; r < N_READERS; r++)
+        if (share_may_read(&policy, &readers[r], &m) != (r == R_OUTSIDER || r == R_ORIGIN))
+            fail_msg("A's statement on E's object: reader %s", reader_name[r]);
+    /* B's PAP on B's object: open; on A's object that B delivered: A and B only */
+    m = (struct share_marks){SHARE_TLP_GREEN, M_PAP_B, ID_B, 2, false};
+    for (int r = 0; r < N_READERS; r++)
+        assert_true(share_may_read(&policy, &readers[r], &m));
+    m.created_by = ID_A;
+    for (int r = 0; r < N_READERS; r++)
+        if (share_may_read(&policy, &readers[r], &m) != (r == R_CREATOR || r == R_ORIGIN))
+            fail_msg("B's PAP on A's object: reader %s", reader_name[r]);
+    /* a statement without creator applies to nobody's object, anonymous ones included */
+    static const char *const creators[] = {ID_A, ID_E, NULL};
+    for (size_t k = 0; k < sizeof(creators) / sizeof(creators[0]); k++) {
+        m = (struct share_marks){SHARE_TLP_CLEAR, M_STMT_NOBODY, creators[k], 2, false};
+        assert_true(share_may_read(&policy, &readers[R_ORIGIN], &m));
+        assert_false(share_may_read(&policy, &readers[R_NAMED], &m));
+        assert_false(share_may_read(&policy, &readers[R_COMMUNITY], &m));
+    }
+    /* an anonymous object with A's statement: its origin only (none when the node delivered it) */
+    m = (struct share_marks){SHARE_TLP_CLEAR, M_STATEMENT, NULL, 2, false};
+    for (int r = 0; r < N_READERS; r++)
+        assert_int_equal(share_may_read(&policy, &readers[r], &m), r == R_ORIGIN);
+    m.origin_org = 0;
+    for (int r = 0; r < N_READERS; r++)
+        assert_false(share_may_read(&policy, &readers[r], &m));
+    /* the creator compared by text: an equal copy is A, a prefix is not */
+    char copy[sizeof(ID_A)];
+    memcpy(copy, ID_A, sizeof(copy));
+    m = (struct share_marks){SHARE_TLP_CLEAR, M_STATEMENT, copy, 0, false};
+    assert_true(share_may_read(&policy, &readers[R_OUTSIDER], &m));
+    copy[sizeof(copy) - 2] = '\0';
+    assert_false(share_may_read(&policy, &readers[R_OUTSIDER], &m));
+
+    /*
+     * Squatting as a statement: E defined the id of A's pending group
+     * G_NAMED first, as E's statement.  A's GREEN object naming G_NAMED
+     * stays with A and its origin: a statement that is not A's denies.
+     */
+    struct share_policy squatted = {lookup_squatted, NULL, SHARE_TLP_AMBER};
+    for (enum share_tlp t = SHARE_TLP_NONE; t <= SHARE_TLP_RED; t++) {
+        m = (struct share_marks){t, G_NAMED, ID_A, 2, false};
+        for (int r = 0; r < N_READERS; r++)
+            if (share_may_read(&squatted, &readers[r], &m) != (r == R_CREATOR || r == R_ORIGIN))
+                fail_msg("%s object, A's group id squatted as E's statement: reader %s",
+                         share_tlp_name(t), reader_name[r]);
+    }
+    /* ...and on E's own objects the squatted id is just E's statement */
+    m = (struct share_marks){SHARE_TLP_GREEN, G_NAMED, ID_E, 0, false};
+    for (int r = 0; r < N_READERS; r++)
+        assert_true(share_may_read(&squatted, &readers[r], &m));
+
+    /* a marking definition marked with another's statement is closed like any object */
+    assert_false(may_read_obj("{\"type\":\"marking-definition\",\"created_by_ref\":\"" ID_A "\","
+                              "\"object_marking_refs\":[\"" M_STMT_E "\"]}",
+                              R_OUTSIDER, 0));
+    assert_true(may_read_obj("{\"type\":\"marking-definition\",\"created_by_ref\":\"" ID_A "\","
+                             "\"object_marking_refs\":[\"" M_STATEMENT "\"]}",
+                             R_OUTSIDER, 0));
+    assert_false(may_read_obj("{\"type\":\"extension-definition\","
+                              "\"object_marking_refs\":[\"" M_STATEMENT "\"]}",
+                              R_OUTSIDER, 0));
 }
 
 static void test_may_read_limits(void **state)
@@ -477,8 +726,9 @@ int main(void)
         cmocka_unit_test(test_tlp_of),           cmocka_unit_test(test_marks_of),
         cmocka_unit_test(test_marking_parse),    cmocka_unit_test(test_may_read_table),
         cmocka_unit_test(test_may_read_owners),  cmocka_unit_test(test_may_read_default),
-        cmocka_unit_test(test_may_read_objects), cmocka_unit_test(test_may_read_limits),
-        cmocka_unit_test(test_needs_redact),
+        cmocka_unit_test(test_may_read_objects), cmocka_unit_test(test_may_read_group_creator),
+        cmocka_unit_test(test_may_read_marking_creator),
+        cmocka_unit_test(test_may_read_limits),  cmocka_unit_test(test_needs_redact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,8 +7,12 @@
  * renumbered to the shortened lists, granular-marking entries losing the
  * selectors whose content went (and going when none is left), language
  * markings untouched, TLP/group/statement/unknown markings per reader
- * (AMBER and RED through the object's sharing groups), and the recipient
- * lists of a sharing group hidden from everyone but its creator.
+ * (AMBER and RED through the object's sharing groups), markings other than
+ * TLP -- sharing groups and statements alike -- that are not the object
+ * creator's own (made by another organisation or by nobody, or on an object
+ * without created_by_ref) hiding their content from everyone but the
+ * creator, and the recipient lists of a sharing group hidden from everyone
+ * but its creator.
  * Marking definitions come from a lookup over hand-made share_marking values.
  */
 #include <setjmp.h>
@@ -39,6 +43,10 @@
 #define G_COMM "marking-definition--22222222-2222-4222-8222-222222222222"
 #define M_STATEMENT "marking-definition--44444444-4444-4444-8444-444444444444"
 #define M_UNKNOWN "marking-definition--55555555-5555-4555-8555-555555555555"
+#define G_SQUAT "marking-definition--77777777-7777-4777-8777-777777777777" /* by E, names C and E */
+#define G_NOBODY "marking-definition--88888888-8888-4888-8888-888888888888" /* no creator */
+#define M_STMT_E "marking-definition--aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa" /* statement by E */
+#define M_STMT_NOBODY "marking-definition--bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb" /* no creator */
 #define EXT SHARE_GROUP_EXTENSION
 
 static const char *named_orgs[] = {ID_C};
@@ -47,8 +55,17 @@ static const struct share_marking mk_named = {SHARE_MK_GROUP, SHARE_TLP_NONE, ID
                                               named_orgs, 1, NULL, 0};
 static const struct share_marking mk_comm = {SHARE_MK_GROUP, SHARE_TLP_NONE, ID_A,
                                              NULL, 0, comm_names, 1};
-static const struct share_marking mk_statement = {SHARE_MK_OTHER, SHARE_TLP_NONE, NULL,
+static const char *squat_orgs[] = {ID_C, ID_E};
+static const struct share_marking mk_squat = {SHARE_MK_GROUP, SHARE_TLP_NONE, ID_E,
+                                              squat_orgs, 2, comm_names, 1};
+static const struct share_marking mk_nobody = {SHARE_MK_GROUP, SHARE_TLP_NONE, NULL,
+                                               squat_orgs, 2, comm_names, 1};
+static const struct share_marking mk_statement = {SHARE_MK_OTHER, SHARE_TLP_NONE, ID_A,
                                                   NULL, 0, NULL, 0};
+static const struct share_marking mk_stmt_e = {SHARE_MK_OTHER, SHARE_TLP_NONE, ID_E,
+                                               NULL, 0, NULL, 0};
+static const struct share_marking mk_stmt_nobody = {SHARE_MK_OTHER, SHARE_TLP_NONE, NULL,
+                                                    NULL, 0, NULL, 0};
 
 static const struct share_marking *lookup(void *ctx, const char *id)
 {
@@ -59,6 +76,14 @@ static const struct share_marking *lookup(void *ctx, const char *id)
         return &mk_comm;
     if (strcmp(id, M_STATEMENT) == 0)
         return &mk_statement;
+    if (strcmp(id, G_SQUAT) == 0)
+        return &mk_squat;
+    if (strcmp(id, G_NOBODY) == 0)
+        return &mk_nobody;
+    if (strcmp(id, M_STMT_E) == 0)
+        return &mk_stmt_e;
+    if (strcmp(id, M_STMT_NOBODY) == 0)
+        return &mk_stmt_nobody;
     return NULL;
 }
 
@@ -322,7 +347,7 @@ static void test_language_untouched(void **state)
 static void test_marking_kinds(void **state)
 {
     (void)state;
-    /* CLEAR, GREEN and statements allow everyone: nothing changes */
+    /* CLEAR, GREEN and the creator's statements allow everyone: nothing changes */
     const char *open = "{" GREEN_BY_A "\"name\":\"n\",\"description\":\"d\",\"granular_markings\":["
                        "{\"marking_ref\":\"" T_CLEAR "\",\"selectors\":[\"name\"]},"
                        "{\"marking_ref\":\"" T_GREEN "\",\"selectors\":[\"description\"]},"
@@ -374,6 +399,179 @@ static void test_amber_red_granular(void **state)
 #undef IN_GROUP
 }
 
+/* ---- sharing groups that are not the object creator's ---- */
+
+static void test_foreign_group_granular(void **state)
+{
+    (void)state;
+    /* a granular group made by E on A's object: gone for everyone but A, even those it names */
+    const char *sq = "{" GREEN_BY_A "\"name\":\"n\",\"description\":\"d\",\"labels\":[\"x\",\"y\"],"
+                     "\"granular_markings\":["
+                     "{\"marking_ref\":\"" G_SQUAT "\",\"selectors\":[\"description\",\"labels.[0]\"]},"
+                     "{\"marking_ref\":\"" M_STATEMENT "\",\"selectors\":[\"labels.[1]\"]}]}";
+    const char *sq_gone = "{" GREEN_BY_A "\"name\":\"n\",\"labels\":[\"y\"],\"granular_markings\":["
+                          "{\"marking_ref\":\"" M_STATEMENT "\",\"selectors\":[\"labels.[0]\"]}]}";
+    check(&named, sq, sq_gone, true);
+    check(&member, sq, sq_gone, true);
+    check(&outsider, sq, sq_gone, true); /* E made the group, but not the object */
+    check(&creator, sq, sq, false);
+    check(&node, sq, sq, false);
+    /* a group without creator: the same */
+    const char *nb = "{" GREEN_BY_A "\"name\":\"n\",\"description\":\"d\",\"granular_markings\":["
+                     "{\"marking_ref\":\"" G_NOBODY "\",\"selectors\":[\"description\"]}]}";
+    check(&named, nb, "{" GREEN_BY_A "\"name\":\"n\"}", true);
+    /* E's group on E's object: its members keep the content */
+#define BY_E HEAD "\"created_by_ref\":\"" ID_E "\",\"object_marking_refs\":[\"" T_GREEN "\"],"
+    const char *own = "{" BY_E "\"pattern\":\"p\",\"name\":\"n\",\"description\":\"d\",\"granular_markings\":["
+                      "{\"marking_ref\":\"" G_SQUAT "\",\"selectors\":[\"description\"]},"
+                      "{\"marking_ref\":\"" G_NAMED "\",\"selectors\":[\"name\"]}]}";
+    /* ...and A's group on E's object hides its content from those A named */
+    check(&named, own,
+          "{" BY_E "\"pattern\":\"p\",\"description\":\"d\",\"granular_markings\":["
+          "{\"marking_ref\":\"" G_SQUAT "\",\"selectors\":[\"description\"]}]}",
+          true);
+    check(&member, own,
+          "{" BY_E "\"pattern\":\"p\",\"description\":\"d\",\"granular_markings\":["
+          "{\"marking_ref\":\"" G_SQUAT "\",\"selectors\":[\"description\"]}]}",
+          true);
+    /* A is in neither: not in E's group, and its own group does not apply to E's object */
+    check(&creator, own, "{" BY_E "\"pattern\":\"p\"}", true);
+    check(&outsider, own, own, false);
+#undef BY_E
+    /* an object without created_by_ref: a group's granular content is nobody's */
+#define ANON HEAD "\"object_marking_refs\":[\"" T_GREEN "\"],"
+    const char *anon = "{" ANON "\"name\":\"n\",\"description\":\"d\",\"granular_markings\":["
+                       "{\"marking_ref\":\"" G_NAMED "\",\"selectors\":[\"description\"]},"
+                       "{\"marking_ref\":\"" G_NOBODY "\",\"selectors\":[\"name\"]},"
+                       "{\"marking_ref\":\"" T_GREEN "\",\"selectors\":[\"pattern\"]}],\"pattern\":\"p\"}";
+    const char *anon_gone = "{" ANON "\"pattern\":\"p\",\"granular_markings\":["
+                            "{\"marking_ref\":\"" T_GREEN "\",\"selectors\":[\"pattern\"]}]}";
+    check(&named, anon, anon_gone, true);
+    check(&creator, anon, anon_gone, true);
+    check(&node, anon, anon, false);
+#undef ANON
+}
+
+static void test_foreign_group_on_object(void **state)
+{
+    (void)state;
+    /*
+     * The object's own markings name a group that is not its creator's:
+     * the groups are unresolvable, so AMBER/RED granular content (which
+     * needs them) and every other marked content go, as for an unknown group.
+     */
+#define IN_SQUAT HEAD "\"created_by_ref\":\"" ID_A "\",\"object_marking_refs\":[\"" T_GREEN "\",\"" G_SQUAT "\"],"
+    check(&named,
+          "{" IN_SQUAT "\"pattern\":\"p\",\"name\":\"n\",\"description\":\"d\",\"granular_markings\":["
+          "{\"marking_ref\":\"" T_AMBER "\",\"selectors\":[\"description\"]},"
+          "{\"marking_ref\":\"" T_GREEN "\",\"selectors\":[\"name\"]},"
+          "{\"lang\":\"fr\",\"selectors\":[\"pattern\"]}]}",
+          "{" IN_SQUAT "\"pattern\":\"p\",\"granular_markings\":["
+          "{\"lang\":\"fr\",\"selectors\":[\"pattern\"]}]}",
+          true);
+#undef IN_SQUAT
+    /* the same AMBER/RED content with A's own group on A's object stays for the named */
+#define IN_NAMED HEAD "\"created_by_ref\":\"" ID_A "\",\"object_marking_refs\":[\"" T_GREEN "\",\"" G_NAMED "\"],"
+    const char *ok = "{" IN_NAMED "\"name\":\"n\",\"description\":\"d\",\"granular_markings\":["
+                     "{\"marking_ref\":\"" T_AMBER "\",\"selectors\":[\"description\"]},"
+                     "{\"marking_ref\":\"" T_RED "\",\"selectors\":[\"name\"]}]}";
+    check(&named, ok, ok, false);
+#undef IN_NAMED
+    /* on an object without creator, A's group resolves to nothing: AMBER content goes */
+#define ANON_NAMED HEAD "\"object_marking_refs\":[\"" T_GREEN "\",\"" G_NAMED "\"],"
+    check(&named,
+          "{" ANON_NAMED "\"pattern\":\"p\",\"description\":\"d\",\"granular_markings\":["
+          "{\"marking_ref\":\"" T_AMBER "\",\"selectors\":[\"description\"]}]}",
+          "{" ANON_NAMED "\"pattern\":\"p\"}", true);
+#undef ANON_NAMED
+}
+
+/* ---- statements that are not the object creator's ---- */
+
+static void test_foreign_statement_granular(void **state)
+{
+    (void)state;
+    /*
+     * A's statement on A's object keeps its content for everyone; E's (or
+     * nobody's) statement on it hides its content from everyone but A (E
+     * and those A's groups name included), like an unknown marking.
+     */
+    const char *in =
+        "{" GREEN_BY_A "\"name\":\"n\",\"description\":\"d\",\"labels\":[\"x\",\"y\"],"
+        "\"granular_markings\":["
+        "{\"marking_ref\":\"" M_STATEMENT "\",\"selectors\":[\"name\",\"labels.[1]\"]},"
+        "{\"marking_ref\":\"" M_STMT_E "\",\"selectors\":[\"description\"]},"
+        "{\"marking_ref\":\"" M_STMT_NOBODY "\",\"selectors\":[\"labels.[0]\"]}]}";
+    const char *gone =
+        "{" GREEN_BY_A "\"name\":\"n\",\"labels\":[\"y\"],\"granular_markings\":["
+        "{\"marking_ref\":\"" M_STATEMENT "\",\"selectors\":[\"name\",\"labels.[0]\"]}]}";
+    check(&named, in, gone, true);
+    check(&member, in, gone, true);
+    check(&outsider, in, gone, true); /* E made the statement, not the object */
+    check(&creator, in, in, false);
+    check(&node, in, in, false);
+    /* E's statement on E's object: kept for everyone; A's statement there: gone but for E */
+#define BY_E HEAD "\"created_by_ref\":\"" ID_E "\",\"object_marking_refs\":[\"" T_GREEN "\"],"
+    const char *own =
+        "{" BY_E "\"pattern\":\"p\",\"name\":\"n\",\"description\":\"d\",\"granular_markings\":["
+        "{\"marking_ref\":\"" M_STMT_E "\",\"selectors\":[\"description\"]},"
+        "{\"marking_ref\":\"" M_STATEMENT "\",\"selectors\":[\"name\"]}]}";
+    const char *own_gone =
+        "{" BY_E "\"pattern\":\"p\",\"description\":\"d\",\"granular_markings\":["
+        "{\"marking_ref\":\"" M_STMT_E "\",\"selectors\":[\"description\"]}]}";
+    check(&named, own, own_gone, true);
+    check(&creator, own, own_gone, true); /* A made the statement, not the object */
+    check(&outsider, own, own, false);
+#undef BY_E
+    /* an object without created_by_ref: no statement's content is anyone's */
+#define ANON HEAD "\"object_marking_refs\":[\"" T_GREEN "\"],"
+    const char *anon =
+        "{" ANON "\"pattern\":\"p\",\"name\":\"n\",\"description\":\"d\",\"granular_markings\":["
+        "{\"marking_ref\":\"" M_STATEMENT "\",\"selectors\":[\"name\"]},"
+        "{\"marking_ref\":\"" M_STMT_NOBODY "\",\"selectors\":[\"description\"]},"
+        "{\"lang\":\"fr\",\"selectors\":[\"pattern\"]}]}";
+    const char *anon_gone = "{" ANON "\"pattern\":\"p\",\"granular_markings\":["
+                            "{\"lang\":\"fr\",\"selectors\":[\"pattern\"]}]}";
+    check(&named, anon, anon_gone, true);
+    check(&creator, anon, anon_gone, true);
+    check(&node, anon, anon, false);
+#undef ANON
+}
+
+static void test_foreign_statement_on_object(void **state)
+{
+    (void)state;
+    /*
+     * The object's own markings name E's statement: unresolvable like an
+     * unknown marking, so every marked part goes (languages stay), even
+     * content marked with A's own statement or with GREEN.
+     */
+#define IN_STMT_E                                                                                  \
+    HEAD "\"created_by_ref\":\"" ID_A "\",\"object_marking_refs\":[\"" T_GREEN "\",\"" M_STMT_E    \
+         "\"],"
+    check(&named,
+          "{" IN_STMT_E
+          "\"pattern\":\"p\",\"name\":\"n\",\"description\":\"d\",\"granular_markings\":["
+          "{\"marking_ref\":\"" M_STATEMENT "\",\"selectors\":[\"description\"]},"
+          "{\"marking_ref\":\"" T_GREEN "\",\"selectors\":[\"name\"]},"
+          "{\"lang\":\"fr\",\"selectors\":[\"pattern\"]}]}",
+          "{" IN_STMT_E "\"pattern\":\"p\",\"granular_markings\":["
+          "{\"lang\":\"fr\",\"selectors\":[\"pattern\"]}]}",
+          true);
+#undef IN_STMT_E
+    /* with A's own statement on the object instead, the same content stays */
+#define IN_STMT_A                                                                                  \
+    HEAD "\"created_by_ref\":\"" ID_A "\",\"object_marking_refs\":[\"" T_GREEN "\",\"" M_STATEMENT \
+         "\"],"
+    const char *ok =
+        "{" IN_STMT_A
+        "\"pattern\":\"p\",\"name\":\"n\",\"description\":\"d\",\"granular_markings\":["
+        "{\"marking_ref\":\"" M_STATEMENT "\",\"selectors\":[\"description\"]},"
+        "{\"marking_ref\":\"" T_GREEN "\",\"selectors\":[\"name\"]}]}";
+    check(&named, ok, ok, false);
+#undef IN_STMT_A
+}
+
 /* ---- sharing groups' recipient lists ---- */
 
 #define GROUP_HEAD                                                                                 \
@@ -423,6 +621,14 @@ static void test_recipients_granular(void **state)
           "{\"lang\":\"en\",\"selectors\":[\"extensions." EXT ".communities\"]}]}",
           "{" GROUP_HEAD "\"extensions\":{\"" EXT "\":{\"extension_type\":\"property-extension\"}}}",
           true);
+    /* on A's group, E's statement marks nothing that others may read: the name goes */
+    check(&outsider,
+          "{" GROUP_HEAD "\"extensions\":{\"" EXT "\":{\"extension_type\":\"property-extension\"}},"
+          "\"granular_markings\":[{\"marking_ref\":\"" M_STMT_E "\",\"selectors\":[\"name\"]}]}",
+          "{\"type\":\"marking-definition\",\"spec_version\":\"2.1\",\"id\":\"" G_NAMED "\","
+          "\"created\":\"2024-01-01T00:00:00.000Z\",\"created_by_ref\":\"" ID_A "\","
+          "\"extensions\":{\"" EXT "\":{\"extension_type\":\"property-extension\"}}}",
+          true);
 }
 
 int main(void)
@@ -433,6 +639,9 @@ int main(void)
         cmocka_unit_test(test_index_shifting),      cmocka_unit_test(test_renumber_kept),
         cmocka_unit_test(test_drop_emptied),        cmocka_unit_test(test_language_untouched),
         cmocka_unit_test(test_marking_kinds),       cmocka_unit_test(test_amber_red_granular),
+        cmocka_unit_test(test_foreign_group_granular), cmocka_unit_test(test_foreign_group_on_object),
+        cmocka_unit_test(test_foreign_statement_granular),
+        cmocka_unit_test(test_foreign_statement_on_object),
         cmocka_unit_test(test_recipients_hidden),   cmocka_unit_test(test_recipients_granular),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
