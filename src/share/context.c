@@ -54,12 +54,60 @@ static bool delivered_by_creator(struct share_ctx *c, json_t *obj, int64_t origi
            strcmp(o.identity_id, creator) == 0;
 }
 
-static const struct share_marking *lookup(void *p, const char *id)
+void share_cache_init(struct share_cache *c)
 {
-    struct share_ctx *c = p;
-    for (size_t i = 0; i < c->n_cache; i++)
-        if (strcmp(c->cache[i].id, id) == 0)
-            return c->cache[i].obj ? &c->cache[i].m : &c->unknown;
+    memset(c, 0, sizeof(*c));
+    pthread_mutex_init(&c->lock, NULL);
+}
+
+void share_cache_release(struct share_cache *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        share_marking_release(&c->slot[i].m);
+        json_decref(c->slot[i].obj);
+    }
+    c->n = 0;
+    pthread_mutex_destroy(&c->lock);
+}
+
+/* Copy a shared entry into request slot i (borrowed). */
+static bool from_shared(struct share_ctx *c, size_t i, const char *id)
+{
+    bool hit = false;
+    pthread_mutex_lock(&c->shared->lock);
+    for (size_t k = 0; k < c->shared->n && !hit; k++) {
+        if (strcmp(c->shared->slot[k].id, id) == 0) {
+            c->cache[i].obj = c->shared->slot[k].obj;
+            c->cache[i].m = c->shared->slot[k].m;
+            c->cache[i].borrowed = true;
+            hit = true;
+        }
+    }
+    pthread_mutex_unlock(&c->shared->lock);
+    return hit;
+}
+
+/* Hand request slot i's marking to the shared cache (it becomes borrowed). */
+static void to_shared(struct share_ctx *c, size_t i)
+{
+    struct share_cache *sh = c->shared;
+    pthread_mutex_lock(&sh->lock);
+    bool present = false;
+    for (size_t k = 0; k < sh->n && !present; k++)
+        present = strcmp(sh->slot[k].id, c->cache[i].id) == 0;
+    if (!present && sh->n < SHARE_SHARED_SLOTS) {
+        size_t k = sh->n++;
+        snprintf(sh->slot[k].id, sizeof(sh->slot[k].id), "%s", c->cache[i].id);
+        sh->slot[k].obj = c->cache[i].obj;
+        sh->slot[k].m = c->cache[i].m;
+        c->cache[i].borrowed = true;
+    }
+    pthread_mutex_unlock(&sh->lock);
+}
+
+/* Load marking id from the store into request slot i; false when unknown. */
+static bool from_store(struct share_ctx *c, size_t i, const char *id)
+{
     char *text = NULL;
     size_t len = 0;
     int64_t origin = 0;
@@ -68,20 +116,32 @@ static const struct share_marking *lookup(void *p, const char *id)
         obj = json_loadb(text, len, 0, NULL);
     free(text);
     if (obj && !delivered_by_creator(c, obj, origin)) {
-        json_decref(obj); /* a group posted in someone else's name: unknown, denies */
+        json_decref(obj); /* posted in someone else's name: unknown, denies */
         obj = NULL;
     }
-    if (c->n_cache == SHARE_CACHE_SLOTS || strlen(id) >= sizeof(c->cache[0].id)) {
-        json_decref(obj); /* cache full: such a request is denied rather than slowed */
-        return &c->unknown;
-    }
-    size_t i = c->n_cache++;
-    snprintf(c->cache[i].id, sizeof(c->cache[i].id), "%s", id);
     c->cache[i].obj = obj;
     if (!obj)
-        return &c->unknown;
+        return false;
     share_marking_parse(obj, &c->cache[i].m);
-    return &c->cache[i].m;
+    if (c->shared)
+        to_shared(c, i);
+    return true;
+}
+
+static const struct share_marking *lookup(void *p, const char *id)
+{
+    struct share_ctx *c = p;
+    for (size_t i = 0; i < c->n_cache; i++)
+        if (strcmp(c->cache[i].id, id) == 0)
+            return c->cache[i].obj ? &c->cache[i].m : &c->unknown;
+    if (c->n_cache == SHARE_CACHE_SLOTS || strlen(id) >= sizeof(c->cache[0].id))
+        return &c->unknown; /* cache full: such a request is denied rather than slowed */
+    size_t i = c->n_cache++;
+    snprintf(c->cache[i].id, sizeof(c->cache[i].id), "%s", id);
+    c->cache[i].borrowed = false;
+    if ((c->shared && from_shared(c, i, id)) || from_store(c, i, id))
+        return &c->cache[i].m;
+    return &c->unknown;
 }
 
 static void init_common(struct share_ctx *c, struct store *s)
@@ -102,9 +162,11 @@ static void set_communities(struct share_ctx *c, size_t n)
 }
 
 void share_ctx_init_reader(struct share_ctx *c, struct store *s, int64_t org_id,
-                           const char *identity, const char (*communities)[64], size_t n)
+                           const char *identity, const char (*communities)[64], size_t n,
+                           struct share_cache *shared)
 {
     init_common(c, s);
+    c->shared = shared;
     snprintf(c->identity, sizeof(c->identity), "%s", identity);
     c->reader.org_id = org_id;
     c->reader.identity = c->identity;
@@ -133,6 +195,8 @@ int share_ctx_init(struct share_ctx *c, struct store *s, int64_t org_id, bool ev
 void share_ctx_release(struct share_ctx *c)
 {
     for (size_t i = 0; i < c->n_cache; i++) {
+        if (c->cache[i].borrowed)
+            continue;
         share_marking_release(&c->cache[i].m);
         json_decref(c->cache[i].obj);
     }

@@ -8,12 +8,34 @@
 #ifndef CONCORD_SHARE_CONTEXT_H
 #define CONCORD_SHARE_CONTEXT_H
 
+#include <pthread.h>
+
 #include "share/share.h"
 #include "store/store.h"
 #include "util/buf.h"
 
 #define SHARE_MAX_COMMUNITIES 16
 #define SHARE_CACHE_SLOTS 64
+#define SHARE_SHARED_SLOTS 256
+
+/*
+ * Marking definitions resolved once per process (a server): a stored
+ * marking definition never changes (the first one stored for an id is
+ * kept), so an entry, once made, is good until the server stops.  Markings
+ * not found are not cached (they may arrive later).  Thread-safe.
+ */
+struct share_cache {
+    pthread_mutex_t lock;
+    struct {
+        char id[128];
+        json_t *obj;              /* owned, never modified after insertion */
+        struct share_marking m;   /* strings point into obj */
+    } slot[SHARE_SHARED_SLOTS];
+    size_t n;
+};
+
+void share_cache_init(struct share_cache *c);
+void share_cache_release(struct share_cache *c);
 
 struct share_ctx {
     struct share_policy policy;
@@ -24,10 +46,12 @@ struct share_ctx {
     const char *community_ptrs[SHARE_MAX_COMMUNITIES];
     struct {
         char id[128];
-        json_t *obj;              /* owned; NULL for an unknown marking */
+        json_t *obj;              /* NULL for an unknown marking */
         struct share_marking m;
+        bool borrowed;            /* obj and m belong to the shared cache */
     } cache[SHARE_CACHE_SLOTS];
     size_t n_cache;
+    struct share_cache *shared;   /* borrowed, may be NULL */
     struct share_marking unknown; /* returned for markings not in the store */
 };
 
@@ -39,7 +63,8 @@ struct share_ctx {
 int share_ctx_init(struct share_ctx *c, struct store *s, int64_t org_id, bool everything);
 /* Bind to store s for a reader already known (no store access): identity and communities copied. */
 void share_ctx_init_reader(struct share_ctx *c, struct store *s, int64_t org_id,
-                           const char *identity, const char (*communities)[64], size_t n);
+                           const char *identity, const char (*communities)[64], size_t n,
+                           struct share_cache *shared);
 void share_ctx_release(struct share_ctx *c);
 
 /* The one decision for a stored row. */

@@ -245,6 +245,7 @@ int taxii_server_start(const struct taxii_config *cfg, struct taxii_server **out
     pthread_key_create(&srv->store_key, store_destructor);
     pthread_mutex_init(&srv->write_lock, NULL);
     auth_cache_init(&srv->cache);
+    share_cache_init(&srv->markings);
     if (cfg->audit_path[0] && audit_open(cfg->audit_path, &srv->audit, err) != 0) {
         taxii_server_stop(srv);
         return ERR_IO;
@@ -292,5 +293,6 @@ void taxii_server_stop(struct taxii_server *srv)
     pthread_key_delete(srv->store_key);
     pthread_mutex_destroy(&srv->write_lock);
     auth_cache_release(&srv->cache);
+    share_cache_release(&srv->markings);
     free(srv);
 }

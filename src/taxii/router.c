@@ -192,7 +192,8 @@ static void collection_resource(struct taxii_req *r, const struct route *rt, enu
     const char *oid = rt->nseg >= 5 ? rt->seg[4] : NULL;
     struct share_ctx share;
     share_ctx_init_reader(&share, r->store, r->who.org_id, r->who.org_identity,
-                          (const char(*)[64])r->who.communities, r->who.n_communities);
+                          (const char(*)[64])r->who.communities, r->who.n_communities,
+                          &r->srv->markings);
     r->share = &share;
     if (res == R_MANIFEST)
         taxii_manifest_get(r, &c);

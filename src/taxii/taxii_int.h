@@ -25,6 +25,7 @@ struct taxii_server {
     pthread_key_t store_key;      /* per-thread store connection */
     pthread_mutex_t write_lock;   /* one writer at a time, fairly, without busy waits */
     struct audit_log *audit;      /* NULL when auditing is off */
+    struct share_cache markings;  /* marking definitions resolved once per process */
     struct auth_cache cache;
 };
 
