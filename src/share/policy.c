@@ -82,7 +82,7 @@ static bool marking_applies(const struct share_marking *g, const char *object_cr
 
 /*
  * Resolve the non-TLP markings; returns false when one is unknown, is a
- * sharing group that does not apply (group_applies), or there are too many
+ * marking that does not apply (marking_applies), or there are too many
  * groups.  Fills groups[] with the sharing groups.
  */
 static bool resolve(const struct share_policy *p, const char *others, const char *creator,
