@@ -92,9 +92,11 @@ static int parse_body(struct taxii_req *r, const char *name, struct store_commun
         struct store_org o;
         const char *on = json_string_value(v);
         if (!on || store_org_get(r->store, on, &o) != 0 || len + 24 >= sizeof(c->orgs)) {
+            /* the message quotes `on`, which lives in j: free j after */
+            taxii_error(r, 400, "bad community", "unknown organisation '%s'",
+                        on ? on : "(not a string)");
             json_decref(j);
-            return taxii_error(r, 400, "bad community", "unknown organisation '%s'",
-                               on ? on : "(not a string)");
+            return -1;
         }
         len += (size_t)snprintf(c->orgs + len, sizeof(c->orgs) - len, "%lld,", (long long)o.id);
     }
