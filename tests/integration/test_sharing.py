@@ -19,7 +19,14 @@ every marking must allow the reader: CLEAR/WHITE and GREEN everyone (GREEN
 only the groups' members when the object names sharing groups), AMBER and
 AMBER+STRICT the members of a sharing group on the object, RED the
 organisations NAMED in one, a sharing group its members, unknown markings
-nobody; no TLP marking means AMBER.
+nobody; no TLP marking means AMBER.  A sharing group counts only on objects
+its own creator created (the group's created_by_ref is the object's; an
+object without created_by_ref is opened by no group), and only when the
+organisation that delivered its definition is the one its created_by_ref
+names (or the node imported it); otherwise it is an unknown marking.  The
+first definition of a marking id stored is the one that counts.  So no
+organisation can define -- or define first -- a group another's objects
+name and so read them ("group squatting").
 """
 
 import json
@@ -118,6 +125,7 @@ class Sharing(ch.TimedTestCase):
     @classmethod
     def post_cases(cls):
         """Post every case; returns [(name, object, set of orgs that see it)]."""
+        node = cls.node
         sg = cls.ident["sg-cert"]
         statement = {"type": "marking-definition", "spec_version": "2.1",
                      "id": ch.stix_id("marking-definition"), "created": T1,
@@ -189,7 +197,34 @@ class Sharing(ch.TimedTestCase):
                                object_marking_refs=[cls.g_unknown, CLEAR])
         cls.post("sg-cert", cls.coll, us_made)
         cases.append(("unknown marking: creator and origin", us_made, {"sg-cert", "us-cert"}))
+        # sharing groups count only on their creator's objects: sg-cert made all four groups
+        my_made = ch.indicator(created_by=cls.ident["my-cert"], name="my's object, sg's group",
+                               object_marking_refs=[cls.g_named, AMBER])
+        anon_grp = ch.indicator(name="no creator, sg's group",
+                                object_marking_refs=[cls.g_union, GREEN])
+        cls.post("my-cert", cls.coll, my_made)
+        cls.post("sg-cert", cls.coll, anon_grp)
+        cases.append(("group of another creator: creator only", my_made, {"my-cert"}))
+        cases.append(("group on an object without creator: origin only", anon_grp, {"sg-cert"}))
+        # a group squatted in sg-cert's name by fr-cert (posted where the cases are not listed)
+        squatted = ch.stix_id("marking-definition")
+        sq_obj = ch.indicator(created_by=sg, name="amber, group squatted in sg's name",
+                              object_marking_refs=[squatted, AMBER])
+        cls.post("sg-cert", cls.coll, sq_obj)
+        cls.squats = node.add_collection("Squats", alias="squats")
+        cls.post("fr-cert", cls.squats, cls.group_def(squatted, sg, ["fr-cert", "au-cert"]))
+        cases.append(("group defined in the creator's name by another", sq_obj, {"sg-cert"}))
         return cases
+
+    @classmethod
+    def group_def(cls, gid, creator, orgs, name="a group"):
+        g = {"type": "marking-definition", "spec_version": "2.1", "id": gid, "created": T1,
+             "name": name, "extensions": {GROUP_EXT: {"extension_type": "property-extension",
+                                                      "organizations": [cls.ident[o]
+                                                                        for o in orgs]}}}
+        if creator:
+            g["created_by_ref"] = creator
+        return g
 
     # ---- helpers ------------------------------------------------------------
 
@@ -559,6 +594,81 @@ class Sharing(ch.TimedTestCase):
                     self.assertEqual(r.json["objects"], [o], org)
                 else:
                     self.assertTaxiiError(r, 404, org)
+
+    # ---- who made a sharing group, who delivered it ---------------------------------------
+
+    def audience(self, coll, oid):
+        """The organisations that get object oid from coll by id (404 for the others)."""
+        seen = set()
+        for org in ORGS:
+            r = self.client[org].get(objects_path(coll, oid))
+            if r.status == 200:
+                seen.add(org)
+            else:
+                self.assertTaxiiError(r, 404, "%s: %s" % (org, oid))
+        return seen
+
+    def test_group_of_another_creator(self):
+        """A group counts only on objects its creator made; on others' and anonymous ones, nobody's."""
+        my, sg = self.ident["my-cert"], self.ident["sg-cert"]
+        gid = ch.stix_id("marking-definition")
+        coll = self.node.add_collection("Creators %s" % uuid.uuid4().hex[:8])
+        self.post("my-cert", coll, self.group_def(gid, my, ["au-cert"], "my to au"))
+        mine = ch.indicator(created_by=my, object_marking_refs=[AMBER, gid])
+        sgs = ch.indicator(created_by=sg, object_marking_refs=[AMBER, gid])
+        anon = ch.indicator(object_marking_refs=[GREEN, gid])
+        self.post("my-cert", coll, mine, anon)
+        self.post("sg-cert", coll, sgs)
+        self.assertEqual(self.audience(coll, mine["id"]), {"my-cert", "au-cert"})
+        # sg-cert cannot share its object with my-cert's group (nor could any other org)
+        self.assertEqual(self.audience(coll, sgs["id"]), {"sg-cert"})
+        # without a creator no group applies: the origin only
+        self.assertEqual(self.audience(coll, anon["id"]), {"my-cert"})
+        # as a granular marking: the content goes for everyone but the creator and origin
+        gran = ch.indicator(created_by=sg, description="for my's group?",
+                            object_marking_refs=[GREEN],
+                            granular_markings=[{"marking_ref": gid,
+                                                "selectors": ["description"]}])
+        self.post("sg-cert", coll, gran)
+        for org in ORGS:
+            got = self.client[org].get(objects_path(coll, gran["id"])).json["objects"][0]
+            if org == "sg-cert":
+                self.assertEqual(got, gran)
+            else:
+                self.assertNotIn("description", got, org)
+                self.assertNotIn("granular_markings", got, org)
+
+    def test_group_squatting(self):
+        """Defining first, or in another's name, the group another's object names gains nothing."""
+        sg = self.ident["sg-cert"]
+        fr = self.ident["fr-cert"]
+        coll = self.node.add_collection("Squatting %s" % uuid.uuid4().hex[:8])
+        other = self.node.add_collection("Squatting elsewhere %s" % uuid.uuid4().hex[:8])
+        # sg-cert marks an object with a group it has not defined yet
+        own, forged = ch.stix_id("marking-definition"), ch.stix_id("marking-definition")
+        o1 = ch.indicator(created_by=sg, object_marking_refs=[AMBER, own])
+        o2 = ch.indicator(created_by=sg, object_marking_refs=[RED, forged])
+        self.post("sg-cert", coll, o1, o2)
+        self.assertEqual(self.audience(coll, o1["id"]), {"sg-cert"})
+        # fr-cert defines the ids first: one as its own group, one in sg-cert's name
+        self.post("fr-cert", coll, self.group_def(own, fr, ["fr-cert"], "fr squats"))
+        self.post("fr-cert", other, self.group_def(forged, sg, ["fr-cert"], "fr forges"))
+        self.assertEqual(self.audience(coll, o1["id"]), {"sg-cert"})
+        self.assertEqual(self.audience(coll, o2["id"]), {"sg-cert"})
+        # sg-cert cannot take the ids back: refused where the squat is, ignored elsewhere
+        r = self.client["sg-cert"].post_objects(coll, self.group_def(own, sg, ["my-cert"]))
+        self.assertEqual((r.status, r.json["failure_count"]), (202, 1), r.text)
+        self.post("sg-cert", other, self.group_def(own, sg, ["my-cert"]))
+        self.post("sg-cert", coll, self.group_def(forged, sg, ["my-cert"]))
+        # fail closed: the objects stay sg-cert's alone, my-cert (meant) included
+        self.assertEqual(self.audience(coll, o1["id"]), {"sg-cert"})
+        self.assertEqual(self.audience(coll, o2["id"]), {"sg-cert"})
+        # the normal case: sg-cert defines its group first, then my-cert reads
+        good = ch.stix_id("marking-definition")
+        self.post("sg-cert", coll, self.group_def(good, sg, ["my-cert"], "sg to my"))
+        o3 = ch.indicator(created_by=sg, object_marking_refs=[RED, good])
+        self.post("sg-cert", coll, o3)
+        self.assertEqual(self.audience(coll, o3["id"]), {"sg-cert", "my-cert"})
 
     # ---- export --as ------------------------------------------------------------------------
 
