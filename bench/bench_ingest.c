@@ -133,15 +133,7 @@ int main(int argc, char **argv)
     char tmpdir[128] = "";
     if (o.url) {
         snprintf(sh.objects_url, sizeof(sh.objects_url), "%s", o.url);
-        char b64[200];
-        FILE *p = NULL;
-        char cmd[1024];
-        snprintf(cmd, sizeof(cmd), "printf %%s '%s' | base64 -w0", o.basic ? o.basic : "");
-        p = popen(cmd, "r");
-        if (!p || !fgets(b64, sizeof(b64), p))
-            return 1;
-        pclose(p);
-        snprintf(sh.auth, sizeof(sh.auth), "Authorization: Basic %s", b64);
+        bench_basic_header(o.basic ? o.basic : "", sh.auth, sizeof(sh.auth));
     } else {
         if (!o.dir) {
             snprintf(tmpdir, sizeof(tmpdir), "/tmp/concord-bench-ingest-%d", (int)getpid());
@@ -168,18 +160,7 @@ int main(int argc, char **argv)
     long stored = atomic_load(&sh.stored);
     printf("ingest: %ld objects in %.2f s = %.0f objects/s (%ld failed)\n", stored, dt,
            (double)stored / dt, atomic_load(&sh.failed));
-    if (node.pid > 0) {
-        double peak, now;
-        bench_rss(node.pid, &peak, &now);
-        printf("server RSS: peak %.0f MB, now %.0f MB\n", peak, now);
-        bench_node_stop(&node);
-    }
-    if (tmpdir[0]) {
-        char cmd[256];
-        snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "cannot remove %s\n", tmpdir);
-    }
+    bench_finish(&node, tmpdir);
     curl_global_cleanup();
     return atomic_load(&sh.failed) ? 1 : 0;
 }

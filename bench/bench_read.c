@@ -329,18 +329,6 @@ static int mixed_setup(struct shared *sh, const char *bin, const char *dir, cons
     return 0;
 }
 
-static int basic_header(const char *userpw, char *out, size_t n)
-{
-    char cmd[1024], b64[200];
-    snprintf(cmd, sizeof(cmd), "printf %%s '%s' | base64 -w0", userpw);
-    FILE *p = popen(cmd, "r");
-    if (!p || !fgets(b64, sizeof(b64), p))
-        return -1;
-    pclose(p);
-    snprintf(out, n, "Authorization: Basic %s", b64);
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     struct opts o;
@@ -354,8 +342,7 @@ int main(int argc, char **argv)
     char tmpdir[128] = "", objects_url[600];
     if (o.url) {
         snprintf(sh.coll_url, sizeof(sh.coll_url), "%s", o.url);
-        if (basic_header(o.basic ? o.basic : "", sh.auth, sizeof(sh.auth)))
-            return 1;
+        bench_basic_header(o.basic ? o.basic : "", sh.auth, sizeof(sh.auth));
     } else {
         if (!o.dir) {
             snprintf(tmpdir, sizeof(tmpdir), "/tmp/concord-bench-read-%d", (int)getpid());
@@ -383,18 +370,7 @@ int main(int argc, char **argv)
                                 : "mixed markings, 4 reading organisations, about half visible");
     run_phase(&sh, 0);
     run_phase(&sh, 1);
-    if (node.pid > 0) {
-        double peak, now;
-        bench_rss(node.pid, &peak, &now);
-        printf("server RSS: peak %.0f MB, now %.0f MB\n", peak, now);
-        bench_node_stop(&node);
-    }
-    if (tmpdir[0]) {
-        char cmd[256];
-        snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "cannot remove %s\n", tmpdir);
-    }
+    bench_finish(&node, tmpdir);
     curl_global_cleanup();
     return 0;
 }

@@ -8,6 +8,7 @@
 #define CONCORD_BENCH_UTIL_H
 
 #include <signal.h>
+#include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +159,38 @@ static inline void bench_node_stop(struct bench_node *n)
     if (n->pid > 0) {
         kill(n->pid, SIGTERM);
         waitpid(n->pid, NULL, 0);
+    }
+}
+
+/* "Authorization: Basic ..." for "user:password" into out. */
+static inline void bench_basic_header(const char *userpw, char *out, size_t n)
+{
+    char b64[200];
+    size_t len = strlen(userpw);
+    if (len > 140 || sodium_init() < 0) /* 140 bytes encode into 188 */
+        len = 0;
+    sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)userpw, len,
+                      sodium_base64_VARIANT_ORIGINAL);
+    snprintf(out, n, "Authorization: Basic %s", b64);
+}
+
+/*
+ * End of a run: report the server's memory and stop it (when the bench
+ * started one), and remove the temporary data directory (when it made one).
+ */
+static inline void bench_finish(struct bench_node *node, const char *tmpdir)
+{
+    if (node->pid > 0) {
+        double peak, now;
+        bench_rss(node->pid, &peak, &now);
+        printf("server RSS: peak %.0f MB, now %.0f MB\n", peak, now);
+        bench_node_stop(node);
+    }
+    if (tmpdir[0]) {
+        char cmd[256];
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "cannot remove %s\n", tmpdir);
     }
 }
 
