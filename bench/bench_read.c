@@ -23,7 +23,8 @@
  *   bench_read --url COLLECTION_URL --basic USER:PASSWORD --objects N [...]
  *
  * With --dir, an existing data directory is reused (and filled up to N
- * objects first when it holds fewer); without, a temporary one is made.
+ * objects first, unless a DIR/bench-filled-N marker says an earlier run
+ * did); without, a temporary one is made.
  */
 #include <curl/curl.h>
 #include <getopt.h>
@@ -32,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench_util.h"
 
@@ -194,8 +196,10 @@ static void run_phase(struct shared *sh, int mode)
     fflush(stdout);
 }
 
-static void fill(struct shared *sh, const char *objects_url)
+/* POST the N objects; 0 when every request went through. */
+static int fill(struct shared *sh, const char *objects_url)
 {
+    int result = 0;
     const struct opts *o = sh->o;
     size_t cap = 1000 * 700 + 64;
     char *body = malloc(cap);
@@ -213,6 +217,7 @@ static void fill(struct shared *sh, const char *objects_url)
         b.n = 0;
         if (curl_easy_perform(c) != CURLE_OK) {
             fprintf(stderr, "fill failed at %ld\n", first);
+            result = -1;
             break;
         }
     }
@@ -220,6 +225,7 @@ static void fill(struct shared *sh, const char *objects_url)
     curl_easy_cleanup(c);
     free(body);
     free(b.p);
+    return result;
 }
 
 static void parse(int argc, char **argv, struct opts *o)
@@ -362,7 +368,16 @@ int main(int argc, char **argv)
     snprintf(objects_url, sizeof(objects_url), "%sobjects/", sh.coll_url);
     bench_machine();
     double t0 = bench_now();
-    fill(&sh, objects_url); /* idempotent: already stored objects are "already added" */
+    char marker[700] = "";
+    if (o.dir)
+        snprintf(marker, sizeof(marker), "%s/bench-filled-%ld%s", o.dir, o.objects,
+                 o.mixed == 1 ? "-mixed" : o.mixed == 2 ? "-partial" : "");
+    if (!marker[0] || access(marker, F_OK) != 0) {
+        /* idempotent: already stored objects are "already added" */
+        FILE *f = fill(&sh, objects_url) == 0 && marker[0] ? fopen(marker, "w") : NULL;
+        if (f)
+            fclose(f);
+    }
     printf("read: %ld indicators stored (fill took %.1f s) at %s, %s\n", o.objects,
            bench_now() - t0, sh.coll_url,
            !sh.use_marks        ? "all TLP:CLEAR"

@@ -4,7 +4,7 @@
 set -eu
 pkgs="build-essential cmake pkg-config libjansson-dev libmicrohttpd-dev libsqlite3-dev
       libsodium-dev libgnutls28-dev libcurl4-openssl-dev libcmocka-dev python3
-      libvectorscan-dev libpcre2-dev libutf8proc-dev
+      libvectorscan-dev libpcre2-dev libutf8proc-dev zlib1g-dev
       clang libclang-rt-14-dev"
 missing=""
 for p in $pkgs; do

@@ -74,6 +74,10 @@ int cmd_export(int argc, char **argv);
 int cmd_community(int argc, char **argv);
 int cmd_group(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_pattern(int argc, char **argv);
+int cmd_correlate(int argc, char **argv);
+/* `concord pattern eval` (cmd_pattern_eval.c); argv[0] is "eval". */
+int cli_pattern_eval(int argc, char **argv);
 
 /* The asean, admm-plus and eas communities. */
 int cli_community_presets(struct store *s, struct error *err);

@@ -28,6 +28,8 @@ static const char main_help[] =
     "  community   add, list or remove communities (named sets of organisations)\n"
     "  group       create a sharing group (a marking naming recipients)\n"
     "  audit       show the audit log (who read, wrote, deleted or was denied what)\n"
+    "  pattern     check STIX patterns, or evaluate them against observations\n"
+    "  correlate   observable values named by indicators of several organisations\n"
     "\n"
     "'concord COMMAND --help' describes each command.\n";
 
@@ -38,7 +40,8 @@ static const struct {
     {"init", cmd_init},         {"serve", cmd_serve},   {"org", cmd_org},
     {"user", cmd_user},         {"token", cmd_token},   {"collection", cmd_collection},
     {"import", cmd_import},     {"export", cmd_export},  {"community", cmd_community},
-    {"group", cmd_group},       {"audit", cmd_audit},
+    {"group", cmd_group},       {"audit", cmd_audit},   {"pattern", cmd_pattern},
+    {"correlate", cmd_correlate},
 };
 
 int main(int argc, char **argv)

@@ -102,6 +102,7 @@ struct pat_cexpr {
     enum pat_cexpr_kind kind;
     struct pat_cexpr *l, *r; /* AND, OR */
     struct pat_cmp test;     /* TEST */
+    long offset;             /* AND, OR: byte offset of the operator; TEST: test.offset */
 };
 
 /* Observation expression. */
@@ -124,12 +125,27 @@ struct pat_obs {
     int64_t start_ns;        /* STARTSTOP: [start_ns, stop_ns) */
     int64_t stop_ns;
     long offset; /* byte offset of the expression's first token */
+    long arg_offset;       /* WITHIN, REPEATS: byte offset of the number; else -1 */
+    struct pat_lit *start; /* STARTSTOP: the two timestamp literals (arena) */
+    struct pat_lit *stop;
 };
 
 struct pattern {
     struct pat_obs *root;
     int level;         /* conformance level needed: 1, 2 or 3 (domain.md §3.2 item 13) */
     struct pat_arena *arena; /* owns every node and string of this pattern */
+    bool mixed_and;    /* some [ ] ANDs comparisons on different object types, so it
+                          can never match (only with PAT_PARSE_ALLOW_MIXED_AND) */
+};
+
+enum pat_parse_flags {
+    /*
+     * Accept `[a:x = 1 AND b:y = 2]` (AND of different object types in one
+     * bracket, domain.md §3.2 item 2) and set pattern.mixed_and instead of
+     * failing.  Published feeds contain such patterns (Unit 42 playbooks),
+     * so ingest stores them; the bracket simply never matches.
+     */
+    PAT_PARSE_ALLOW_MIXED_AND = 1 << 0,
 };
 
 /*
@@ -141,6 +157,10 @@ struct pattern {
  * PAT_DEPTH_MAX nesting.  Thread-safe.
  */
 int pat_parse(const char *text, size_t len, struct pattern **out, struct error *err);
+
+/* pat_parse with flags (enum pat_parse_flags); pat_parse is flags 0. */
+int pat_parse_opts(const char *text, size_t len, unsigned flags, struct pattern **out,
+                   struct error *err);
 
 /* Free a parsed pattern (NULL is fine). */
 void pat_free(struct pattern *p);

@@ -200,8 +200,13 @@ static int check_body(json_t *obj, const struct vstate *st, struct error *err)
     const struct stix_vtype_def *def = st->def;
     int r;
 
-    if (!st->v21)
-        return stix_vprops_check(obj, v20_props, err);
+    if (!st->v21) {
+        r = stix_vprops_check(obj, v20_props, err);
+        /* STIX 2.0 indicators have no pattern_type: their pattern is STIX */
+        if (r == 0 && strcmp(def->name, "indicator") == 0)
+            r = stix_vpattern_check(obj, err);
+        return r;
+    }
     r = stix_vprops_check(obj, def->common, err);
     if (r == 0)
         r = stix_vprops_check(obj, def->props, err);

@@ -109,6 +109,9 @@ const struct stix_vtype_def *stix_vtype_custom(void);
 /* Kind of type[0..len), STIX_VK_BUNDLE for "bundle". */
 int stix_vkind(const char *type, size_t len);
 
+/* An indicator's STIX pattern (pattern_type "stix" or absent) must parse (pattern.h). */
+int stix_vpattern_check(json_t *obj, struct error *err);
+
 /* validate_props.c */
 
 /*

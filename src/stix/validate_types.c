@@ -20,6 +20,7 @@
 #include <float.h>
 #include <string.h>
 
+#include "pattern/pattern.h"
 #include "util/banned.h"
 
 #define IMAX 9007199254740991.0 /* §2.10: integers fit 54 bits signed */
@@ -307,9 +308,38 @@ static int check_seen(json_t *obj, struct error *err)
 }
 
 /* §4.7: valid_until MUST be greater than valid_from. */
+/*
+ * §4.7 / §9: a pattern of pattern_type "stix" (or of a STIX 2.0 indicator,
+ * which has no pattern_type) must be a valid STIX pattern; the message
+ * carries the byte offset in the pattern.  Other pattern languages
+ * (snort, yara, sigma, ...) are not judged.  An AND of two object types in
+ * one bracket is let through: published feeds (Unit 42) have them, and
+ * such a bracket simply never matches (pattern.mixed_and).
+ */
+int stix_vpattern_check(json_t *obj, struct error *err)
+{
+    json_t *v = json_object_get(obj, "pattern");
+    json_t *type = json_object_get(obj, "pattern_type");
+    struct pattern *p = NULL;
+    struct error perr;
+
+    if (!json_is_string(v) || (type && !stix_vstr_is(obj, "pattern_type", "stix")))
+        return 0;
+    error_clear(&perr);
+    if (pat_parse_opts(json_string_value(v), json_string_length(v), PAT_PARSE_ALLOW_MIXED_AND, &p,
+                       &perr) == 0) {
+        pat_free(p);
+        return 0;
+    }
+    return error_set_at(err, ERR_INVALID, "pattern", perr.offset, "invalid stix pattern: %s",
+                        perr.msg);
+}
+
 static int check_indicator(json_t *obj, struct error *err)
 {
-    return stix_vorder(obj, "valid_from", "valid_until", true, err);
+    int r = stix_vorder(obj, "valid_from", "valid_until", true, err);
+
+    return r ? r : stix_vpattern_check(obj, err);
 }
 
 /*

@@ -47,7 +47,21 @@ static const char *schema_sql =
     "CREATE INDEX IF NOT EXISTS obj_by_coll ON obj(coll, added);"
     "CREATE TABLE IF NOT EXISTS status(id TEXT PRIMARY KEY, created INTEGER NOT NULL,"
     " owner_org INTEGER NOT NULL, body TEXT NOT NULL);"
-    "PRAGMA user_version = 3;";
+    /*
+     * Correlation (store/corr.h): an indicator version's equality values,
+     * at most LIMIT_CORR_PER_VALUE rows per value (vh = store_corr_hash),
+     * the rest counted in corr_over.  The view is for operators (sqlite3).
+     */
+    "CREATE TABLE IF NOT EXISTS corr(vh INTEGER NOT NULL, added INTEGER NOT NULL,"
+    " path TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY(vh, added, path, value))"
+    " WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS corr_over(vh INTEGER NOT NULL, path TEXT NOT NULL,"
+    " value TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(vh, path, value)) WITHOUT ROWID;"
+    "CREATE VIEW IF NOT EXISTS correlation AS SELECT c.path AS path, c.value AS value,"
+    " count(DISTINCT coalesce(o.created_by, 'origin:' || o.origin)) AS organizations,"
+    " count(*) AS indicators FROM corr c JOIN obj o ON o.added = c.added"
+    " WHERE o.is_last AND NOT o.revoked GROUP BY c.vh, c.path, c.value;"
+    "PRAGMA user_version = 4;";
 
 static const char *stmt_sql[SQ_COUNT] = {
     [SQ_OBJ_VERSIONS] = "SELECT added, ver, revoked, created_by, body, is_first, is_last"
@@ -63,6 +77,10 @@ static const char *stmt_sql[SQ_COUNT] = {
     [SQ_TOKEN_FIND] = "SELECT user_id FROM token WHERE hash = ?1 AND revoked = 0",
     [SQ_USER_GET_ID] = "SELECT u.id, u.name, u.org_id, o.name, u.role, u.pwhash"
                        " FROM user u JOIN org o ON o.id = u.org_id WHERE u.id = ?1",
+    [SQ_CORR_COUNT] = "SELECT count(*) FROM (SELECT 1 FROM corr WHERE vh = ?1 LIMIT ?2)",
+    [SQ_CORR_INSERT] = "INSERT OR IGNORE INTO corr(vh, added, path, value) VALUES(?1, ?2, ?3, ?4)",
+    [SQ_CORR_OVER] = "INSERT INTO corr_over(vh, path, value, n) VALUES(?1, ?2, ?3, 1)"
+                     " ON CONFLICT(vh, path, value) DO UPDATE SET n = n + 1",
 };
 
 int sq_err(struct sqlite_store *q, int rc, const char *what)
@@ -695,11 +713,12 @@ static const struct store_ops sqlite_ops = {
     .community_get = sq_community_get,
     .community_list = sq_community_list,
     .community_delete = sq_community_delete,
+    .corr_list = sq_corr_list,
     .meta_get = sq_meta_get,
     .meta_set = sq_meta_set,
 };
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 /* 0 for a new file, else the schema version it was made with. */
 static int schema_version(struct sqlite_store *q)
@@ -717,7 +736,8 @@ static int configure(struct sqlite_store *q, struct error *err)
 {
     sqlite3_busy_timeout(q->db, 30000);
     int v = schema_version(q);
-    if (v != 0 && v != SCHEMA_VERSION)
+    bool upgrade = v == 3; /* version 3 lacks only the correlation tables */
+    if (v != 0 && v != SCHEMA_VERSION && !upgrade)
         return error_set(err, ERR_UNSUPPORTED,
                          "the database has schema version %d; this Concord reads version %d "
                          "(make a new data directory and import an export of the old one)",
@@ -725,12 +745,22 @@ static int configure(struct sqlite_store *q, struct error *err)
     int r = exec(q, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                     " PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384;"
                     " PRAGMA temp_store=MEMORY;");
+    if (!r && upgrade)
+        r = exec(q, "BEGIN IMMEDIATE");
     if (!r)
         r = exec(q, schema_sql);
     for (int i = 0; !r && i < SQ_COUNT; i++) {
         if (sqlite3_prepare_v3(q->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &q->stmt[i],
                                NULL) != SQLITE_OK)
             r = sq_err(q, SQLITE_ERROR, "prepare");
+    }
+    if (upgrade) {
+        if (!r)
+            r = sq_corr_backfill(q);
+        int end = exec(q, r ? "ROLLBACK" : "COMMIT");
+        r = r ? r : end;
+        if (!r)
+            log_notice("store", "upgraded the database to schema version %d", SCHEMA_VERSION);
     }
     return r;
 }

@@ -19,6 +19,9 @@ enum sq_stmt {
     SQ_MAX_ADDED,
     SQ_TOKEN_FIND,
     SQ_USER_GET_ID,
+    SQ_CORR_COUNT,     /* rows kept for one value, up to the cap */
+    SQ_CORR_INSERT,
+    SQ_CORR_OVER,
     SQ_COUNT
 };
 
@@ -61,5 +64,14 @@ int sq_obj_query(struct store *s, const struct store_query *q, store_row_fn fn, 
                  bool *more);
 int sq_obj_delete(struct store *s, const struct store_query *q, size_t *deleted);
 int sq_obj_count(struct store *s, int64_t coll, int64_t *count);
+
+/* sqlite_corr.c: correlation rows of a stored version, listing, upkeep. */
+int sq_corr_add(struct sqlite_store *q, int64_t added, const struct store_obj_in *in);
+int sq_corr_list(struct store *s, const struct store_corr_query *qr,
+                 int (*fn)(void *, const struct store_corr_row *), void *ctx);
+/* Drop the rows of the objects a DELETE is about to remove (where: its WHERE clause). */
+int sq_corr_forget(struct sqlite_store *q, sqlite3_stmt *select_added);
+/* Fill corr from the stored indicators (upgrade from schema version 3). */
+int sq_corr_backfill(struct sqlite_store *q);
 
 #endif

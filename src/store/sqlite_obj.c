@@ -123,6 +123,8 @@ static int insert_row(struct sqlite_store *q, int64_t coll, const struct store_o
         r = sq_err(q, sqlite3_step(st), "marking insert");
         sqlite3_reset(st);
     }
+    if (r == 0 && in->n_corr)
+        r = sq_corr_add(q, added, in);
     return r;
 }
 
@@ -383,20 +385,40 @@ static int refresh_flags(struct sqlite_store *q, int64_t coll, const char *id)
     return r;
 }
 
-int sq_obj_delete(struct store *s, const struct store_query *qr, size_t *deleted)
+/* The delete itself: correlation rows first, then the objects, then the version flags. */
+static int delete_in(struct sqlite_store *q, const struct store_query *qr, size_t *deleted)
 {
-    struct sqlite_store *q = sq(s);
-    *deleted = 0;
-    sqlite3_stmt *st = prepare_query(q, "DELETE FROM obj", qr, "", false);
+    sqlite3_stmt *st =
+        prepare_query(q, "SELECT added, body FROM obj", qr, " AND type = 'indicator'", false);
+    int r = st ? sq_corr_forget(q, st) : ERR_DB;
+    if (st)
+        sq_done(q, st);
+    st = r ? NULL : prepare_query(q, "DELETE FROM obj", qr, "", false);
     if (!st)
-        return ERR_DB;
-    int r = sq_err(q, sqlite3_step(st), "object delete");
+        return r ? r : ERR_DB;
+    r = sq_err(q, sqlite3_step(st), "object delete");
     sq_done(q, st);
     if (r)
         return r;
     *deleted = (size_t)sqlite3_changes(q->db);
     for (size_t i = 0; i < qr->n_ids && *deleted && !r; i++)
         r = refresh_flags(q, qr->coll, qr->ids[i]);
+    return r;
+}
+
+int sq_obj_delete(struct store *s, const struct store_query *qr, size_t *deleted)
+{
+    struct sqlite_store *q = sq(s);
+    *deleted = 0;
+    bool own = !q->in_write; /* one transaction, so no half-done delete is ever seen */
+    int r = own ? store_begin_write(s) : 0;
+    if (r)
+        return r;
+    r = delete_in(q, qr, deleted);
+    if (own && r)
+        store_rollback(s);
+    else if (own)
+        r = store_commit(s);
     return r;
 }
 

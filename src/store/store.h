@@ -62,6 +62,12 @@ struct store_coll {
     char write_orgs[1024];
 };
 
+/* An equality value of an indicator's pattern (store/corr.h), for correlation. */
+struct store_corr_value {
+    const char *path;            /* canonical object path, e.g. "ipv4-addr:value" */
+    const char *value;
+};
+
 /* One object version to store.  Strings are borrowed for the call. */
 struct store_obj_in {
     const char *id;
@@ -78,6 +84,8 @@ struct store_obj_in {
     const char *mrefs;           /* other object_marking_refs, comma-joined, or NULL */
     bool granular;               /* granular_markings present */
     int64_t origin_org;          /* organisation that delivered it (0: local import) */
+    const struct store_corr_value *corr; /* the pattern's equality values (indicators) */
+    size_t n_corr;
 };
 
 enum store_put_outcome {
@@ -150,6 +158,25 @@ struct store_query {
     void *visible_ctx;
 };
 
+/* Which correlated values store_corr_list reports. */
+struct store_corr_query {
+    int min_orgs;                /* values named by at least this many creating organisations */
+    const char *value;           /* only this value (any path); NULL: all */
+};
+
+/*
+ * One (value, indicator) pair of a correlated value; rows come grouped by
+ * value, indicators in date_added order.  `obj` has no body (body NULL):
+ * enough for the sharing decision on the indicator.
+ */
+struct store_corr_row {
+    const char *path;
+    const char *value;
+    int64_t n_orgs;              /* distinct creating organisations naming the value */
+    int64_t overflow;            /* indicators beyond LIMIT_CORR_PER_VALUE, counted only */
+    struct store_row obj;
+};
+
 /* A community: a named set of organisations, by country code and/or by name. */
 struct store_community {
     int64_t id;
@@ -197,6 +224,8 @@ struct store_ops {
     int (*community_list)(struct store *s, int (*fn)(void *, const struct store_community *),
                           void *ctx);
     int (*community_delete)(struct store *s, const char *name);
+    int (*corr_list)(struct store *s, const struct store_corr_query *q,
+                     int (*fn)(void *, const struct store_corr_row *), void *ctx);
     int (*meta_get)(struct store *s, const char *key, char *out, size_t outsz);
     int (*meta_set)(struct store *s, const char *key, const char *value);
 };
@@ -265,6 +294,9 @@ STORE_WRAP(community_list,
            (struct store *s, int (*fn)(void *, const struct store_community *), void *c),
            (s, fn, c))
 STORE_WRAP(community_delete, (struct store *s, const char *n), (s, n))
+/* Correlated values: latest, unrevoked indicator versions only. */
+STORE_WRAP(corr_list, (struct store *s, const struct store_corr_query *q,
+                       int (*fn)(void *, const struct store_corr_row *), void *c), (s, q, fn, c))
 STORE_WRAP(meta_get, (struct store *s, const char *k, char *o, size_t n), (s, k, o, n))
 STORE_WRAP(meta_set, (struct store *s, const char *k, const char *v), (s, k, v))
 

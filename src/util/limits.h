@@ -14,5 +14,6 @@
 #define LIMIT_QUERY_VALUE 8192                   /* bytes in one query parameter */
 #define LIMIT_NAME 256                           /* names: users, orgs, titles */
 #define LIMIT_IMPORT_FILE (1024u * 1024 * 1024)  /* bytes of one imported file */
+#define LIMIT_CORR_PER_VALUE 100                 /* indicators kept per correlated value */
 
 #endif

@@ -30,7 +30,8 @@ static int count_tables(void *ctx, int n, char **vals, char **cols)
     (void)n;
     (void)cols;
     static const char *want[] = {"meta", "org",  "user",    "token",    "coll",
-                                 "obj",  "status", "marking", "community"};
+                                 "obj",  "status", "marking", "community", "corr",
+                                 "corr_over"};
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
         if (strcmp(vals[0], want[i]) == 0)
             (*(int *)ctx)++;
@@ -49,11 +50,11 @@ static void test_open_creates_schema(void **state)
     assert_int_equal(sqlite3_exec(db, "SELECT name FROM sqlite_master WHERE type = 'table'",
                                   count_tables, &tables, &msg),
                      SQLITE_OK);
-    assert_int_equal(tables, 9);
+    assert_int_equal(tables, 11);
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(st, 0), 3);
+    assert_int_equal(sqlite3_column_int(st, 0), 4);
     sqlite3_finalize(st);
     assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);

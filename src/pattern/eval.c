@@ -1,0 +1,554 @@
+/*
+ * The reference evaluator of STIX 2.1 patterns (STIX 2.1 §9; domain.md
+ * §3.2; docs/patterns.md "Evaluation semantics").  Three layers:
+ *
+ * 1. Object paths (walk_*): from one root SCO, follow the steps of a path;
+ *    keys ending in `_ref` are replaced by the SCO they name, keys ending
+ *    in `_refs` by the list of SCOs they name (references that do not
+ *    resolve in the observation are dropped), `[n]` picks one element and
+ *    `[*]` tries every element.  Each value reached is tested by
+ *    pat_ev_test (eval_cmp.c); the comparison holds if any value passes.
+ *    A path that reaches nothing is missing data: false, even under NOT.
+ * 2. Brackets (cexpr_*): a [ ... ] holds on an observation when one root
+ *    SCO satisfies the whole boolean expression (so AND needs the same
+ *    root, OR may take different roots: domain.md §3.2 items 1-2).
+ * 3. Observation expressions (plan_*, solve_*): every bracket is first
+ *    evaluated against every observation (the "hits"), then a depth-first
+ *    backtracking search binds brackets to observations.  An observed-data
+ *    with number_observed N can be bound N times (it stands for N
+ *    observations, as in stix2-matcher); otherwise every bracket of one
+ *    binding has its own observation (AND, FOLLOWEDBY, REPEATS).  Each
+ *    partial binding carries the latest first_observed and the earliest
+ *    last_observed of its observations, which is all the qualifiers need:
+ *      A FOLLOWEDBY B  max first(A) <= min last(B)
+ *      WITHIN x        max first - min last <= x seconds
+ *      START s STOP t  max first < t and min last >= s
+ *    (an observation happened at some instant of [first, last]; these are
+ *    the stix2-matcher rules, exact for first == last).
+ *
+ * The search continues through explicit continuations (struct kont) so a
+ * failure deep inside backtracks into the alternatives of every enclosing
+ * operator.  It is bounded: PAT_EVAL_WORK_MAX steps and
+ * PAT_EVAL_BINDING_MAX observations per binding; past either it logs a
+ * warning and answers false.  The n bindings of a REPEATS are tried in
+ * one order only (ascending lowest observation), not n! orders.
+ *
+ * All state lives in the call (struct search, struct pat_ev_ctx), so
+ * concurrent calls on one const pattern are safe.
+ */
+#include "pattern/eval.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pattern/eval_int.h"
+#include "util/banned.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+/* ---- object paths --------------------------------------------------------- */
+
+enum bin_kind { BIN_NONE, BIN_HEX, BIN_B64 };
+
+struct walk {
+    struct pat_ev_ctx *ctx;
+    const struct pat_cmp *cmp;
+    const struct pat_obsv *o;
+    bool found; /* the path reached at least one value */
+    bool hit;   /* a value passed the comparison (EXISTS: found) */
+};
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+/* The SCO a reference names in this observation, or NULL. */
+static json_t *deref(const struct pat_obsv *o, json_t *ref)
+{
+    json_t *t;
+
+    if (!json_is_string(ref) || !o->by_ref)
+        return NULL;
+    t = json_object_get(o->by_ref, json_string_value(ref));
+    return json_is_object(t) ? t : NULL;
+}
+
+/* Type the JSON value v; false when a `_hex` / `_bin` value does not decode (missing). */
+static bool value_of(json_t *v, enum bin_kind bin, struct pat_ev_val *val, char **buf)
+{
+    memset(val, 0, sizeof(*val));
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        if (bin == BIN_NONE) {
+            val->kind = PAT_EV_STR;
+            val->s = json_string_value(v);
+            val->len = json_string_length(v);
+            return true;
+        }
+        if (!(bin == BIN_HEX ? pat_ev_decode_hex : pat_ev_decode_b64)(
+                json_string_value(v), json_string_length(v), buf, &val->len))
+            return false;
+        val->kind = PAT_EV_BYTES;
+        val->s = *buf;
+        return true;
+    case JSON_INTEGER:
+        val->kind = PAT_EV_INT;
+        val->i = (int64_t)json_integer_value(v);
+        return true;
+    case JSON_REAL:
+        val->kind = PAT_EV_FLOAT;
+        val->f = json_real_value(v);
+        return true;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        val->kind = PAT_EV_BOOL;
+        val->b = json_is_true(v);
+        return true;
+    default:
+        val->kind = PAT_EV_OTHER;
+        return true;
+    }
+}
+
+/* The end of the path: v is the value (refs: v is a list of references, a composite). */
+static void walk_end(struct walk *w, json_t *v, bool refs, enum bin_kind bin)
+{
+    struct pat_ev_val val = {.kind = PAT_EV_OTHER};
+    char *buf = NULL;
+
+    if (w->cmp->op == PAT_OP_EXISTS) {
+        w->found = w->hit = true;
+        return;
+    }
+    if (!refs && !value_of(v, bin, &val, &buf))
+        return;
+    w->found = true;
+    if (pat_ev_test(w->ctx, w->cmp, &val) == PAT_EV_TRUE)
+        w->hit = true;
+    free(buf);
+}
+
+static void walk(struct walk *w, json_t *v, size_t i, bool refs, enum bin_kind bin);
+
+static void walk_key(struct walk *w, json_t *v, size_t i)
+{
+    const char *key = w->cmp->path.steps[i].key;
+    json_t *child;
+
+    if (!json_is_object(v) || !(child = json_object_get(v, key)))
+        return;
+    if (ends_with(key, "_ref")) {
+        if ((child = deref(w->o, child)) != NULL)
+            walk(w, child, i + 1, false, BIN_NONE);
+    } else if (ends_with(key, "_refs")) {
+        if (json_is_array(child))
+            walk(w, child, i + 1, true, BIN_NONE);
+    } else {
+        walk(w, child, i + 1, false,
+             ends_with(key, "_hex")   ? BIN_HEX
+             : ends_with(key, "_bin") ? BIN_B64
+                                      : BIN_NONE);
+    }
+}
+
+/* [n] or [*] on a list; on a list of references, over the SCOs that resolve. */
+static void walk_list(struct walk *w, json_t *v, size_t i, bool refs, enum bin_kind bin)
+{
+    const struct pat_step *st = &w->cmp->path.steps[i];
+    long seen = 0;
+    size_t k;
+    json_t *el;
+
+    if (!json_is_array(v))
+        return;
+    if (!refs && st->kind == PAT_STEP_INDEX) {
+        if (st->index >= 0 && (el = json_array_get(v, (size_t)st->index)) != NULL)
+            walk(w, el, i + 1, false, bin);
+        return;
+    }
+    json_array_foreach (v, k, el) {
+        if (w->hit)
+            return;
+        if (refs && !(el = deref(w->o, el)))
+            continue;
+        if (st->kind == PAT_STEP_INDEX && seen++ != st->index)
+            continue;
+        walk(w, el, i + 1, false, refs ? BIN_NONE : bin);
+        if (st->kind == PAT_STEP_INDEX)
+            return;
+    }
+}
+
+static void walk(struct walk *w, json_t *v, size_t i, bool refs, enum bin_kind bin)
+{
+    if (w->hit)
+        return;
+    if (i == w->cmp->path.n_steps)
+        walk_end(w, v, refs, bin);
+    else if (w->cmp->path.steps[i].kind != PAT_STEP_KEY)
+        walk_list(w, v, i, refs, bin);
+    else if (!refs)
+        walk_key(w, v, i);
+}
+
+/* ---- brackets --------------------------------------------------------------- */
+
+/* One comparison on one root SCO; only roots of the path's object type qualify. */
+static bool test_root(struct pat_ev_ctx *ctx, const struct pat_cmp *cmp, json_t *root,
+                      const struct pat_obsv *o)
+{
+    struct walk w = {ctx, cmp, o, false, false};
+    const char *type = json_string_value(json_object_get(root, "type"));
+
+    if (!type || !cmp->path.type || strcmp(type, cmp->path.type) != 0)
+        return false;
+    walk(&w, root, 0, false, BIN_NONE);
+    if (cmp->op == PAT_OP_EXISTS)
+        return w.found != cmp->negated;
+    return w.hit;
+}
+
+/* The boolean expression on one root (loops down the left spine of long AND / OR chains). */
+static bool cexpr_root(struct pat_ev_ctx *ctx, const struct pat_cexpr *c, json_t *root,
+                       const struct pat_obsv *o)
+{
+    for (;;) {
+        switch (c->kind) {
+        case PAT_CMP_TEST:
+            return test_root(ctx, &c->test, root, o);
+        case PAT_CMP_AND:
+            if (!cexpr_root(ctx, c->r, root, o))
+                return false;
+            break;
+        case PAT_CMP_OR:
+            if (cexpr_root(ctx, c->r, root, o))
+                return true;
+            break;
+        default:
+            return false;
+        }
+        c = c->l;
+    }
+}
+
+static bool cexpr_obsv(struct pat_ev_ctx *ctx, const struct pat_cexpr *c, const struct pat_obsv *o)
+{
+    size_t i;
+    json_t *root;
+
+    json_array_foreach (o->roots, i, root) {
+        if (json_is_object(root) && cexpr_root(ctx, c, root, o))
+            return true;
+    }
+    return false;
+}
+
+bool pat_eval_cexpr(const struct pat_cexpr *c, const struct pat_obsv *o)
+{
+    struct pat_ev_ctx ctx;
+    bool r;
+
+    if (!c || !o || !json_is_array(o->roots))
+        return false;
+    pat_ev_ctx_init(&ctx);
+    r = cexpr_obsv(&ctx, c, o);
+    pat_ev_ctx_release(&ctx);
+    return r;
+}
+
+/* ---- the search plan ---------------------------------------------------------- */
+
+/* The observation tree, with what the search needs to know beforehand. */
+struct plan {
+    const struct pat_obs *n;
+    struct plan *l, *r;
+    size_t *hits; /* TEST: indexes of the observations the bracket holds on, ascending */
+    size_t n_hits;
+    long need;     /* fewest observations one binding uses */
+    bool possible; /* false when no binding can exist (a bracket without hits...) */
+};
+
+static long sat_add(long a, long b)
+{
+    return a > LONG_MAX - b ? LONG_MAX : a + b;
+}
+
+static long sat_mul(long a, long b)
+{
+    return b > 0 && a > LONG_MAX / b ? LONG_MAX : a * b;
+}
+
+static void plan_test(struct plan *p, const struct pat_obsv_set *s, struct pat_ev_ctx *ctx)
+{
+    p->hits = xmalloc((s->n ? s->n : 1) * sizeof(*p->hits));
+    for (size_t i = 0; i < s->n; i++)
+        if (json_is_array(s->v[i].roots) && cexpr_obsv(ctx, p->n->cexpr, &s->v[i]))
+            p->hits[p->n_hits++] = i;
+    p->need = 1;
+    p->possible = p->n_hits > 0;
+}
+
+static struct plan *plan_build(const struct pat_obs *n, const struct pat_obsv_set *s,
+                               struct pat_ev_ctx *ctx)
+{
+    struct plan *p = xcalloc(1, sizeof(*p));
+
+    p->n = n;
+    if (n->kind == PAT_OBS_TEST) {
+        plan_test(p, s, ctx);
+        return p;
+    }
+    p->l = plan_build(n->l, s, ctx);
+    p->need = p->l->need;
+    p->possible = p->l->possible;
+    switch (n->kind) {
+    case PAT_OBS_AND:
+    case PAT_OBS_FOLLOWEDBY:
+    case PAT_OBS_OR:
+        p->r = plan_build(n->r, s, ctx);
+        if (n->kind == PAT_OBS_OR) {
+            p->need = p->l->need < p->r->need ? p->l->need : p->r->need;
+            p->possible = p->l->possible || p->r->possible;
+        } else {
+            p->need = sat_add(p->l->need, p->r->need);
+            p->possible = p->l->possible && p->r->possible;
+        }
+        break;
+    case PAT_OBS_REPEATS:
+        p->need = sat_mul(p->l->need, n->times);
+        p->possible = p->possible && n->times >= 1;
+        break;
+    case PAT_OBS_STARTSTOP:
+        p->possible = p->possible && n->start_ns < n->stop_ns;
+        break;
+    default: /* WITHIN */
+        break;
+    }
+    return p;
+}
+
+static void plan_free(struct plan *p)
+{
+    if (!p)
+        return;
+    plan_free(p->l);
+    plan_free(p->r);
+    free(p->hits);
+    free(p);
+}
+
+/* ---- the search ------------------------------------------------------------------ */
+
+/* What the enclosing operators need to know of a (partial) binding. */
+struct sum {
+    int64_t max_first; /* latest first_observed among its observations */
+    int64_t min_last;  /* earliest last_observed */
+    size_t min_idx;    /* lowest index of its observations */
+};
+
+static const struct sum sum_empty = {INT64_MIN, INT64_MAX, SIZE_MAX};
+
+struct search {
+    const struct pat_obsv_set *s;
+    long *uses;   /* per observation: times bound in the current partial binding */
+    long work;    /* steps so far */
+    bool gave_up; /* PAT_EVAL_WORK_MAX reached */
+};
+
+/* What to do with a binding once found: the rest of the enclosing expression. */
+struct kont {
+    bool (*fn)(struct search *S, const struct kont *k, struct sum got);
+    const struct kont *up; /* the continuation of the enclosing expression */
+    const struct plan *p;  /* the operator this continuation belongs to */
+    struct sum acc;        /* left operand's binding, or repeats so far */
+    long left;             /* REPEATS: bindings still to find, this one included */
+    size_t min_idx;        /* observations below this index are not to be bound */
+};
+
+static struct sum sum_merge(struct sum a, struct sum b)
+{
+    struct sum m;
+
+    m.max_first = a.max_first > b.max_first ? a.max_first : b.max_first;
+    m.min_last = a.min_last < b.min_last ? a.min_last : b.min_last;
+    m.min_idx = a.min_idx < b.min_idx ? a.min_idx : b.min_idx;
+    return m;
+}
+
+static bool step(struct search *S)
+{
+    if (++S->work > PAT_EVAL_WORK_MAX)
+        S->gave_up = true;
+    return S->gave_up;
+}
+
+static bool solve(struct search *S, const struct plan *p, size_t min_idx, const struct kont *k);
+
+/* The first j with p->hits[j] >= min_idx (hits are ascending). */
+static size_t first_hit(const struct plan *p, size_t min_idx)
+{
+    size_t lo = 0, hi = p->n_hits;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->hits[mid] < min_idx)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static bool solve_test(struct search *S, const struct plan *p, size_t min_idx, const struct kont *k)
+{
+    for (size_t j = first_hit(p, min_idx); j < p->n_hits; j++) {
+        size_t h = p->hits[j];
+        const struct pat_obsv *o = &S->s->v[h];
+        struct sum got = {o->first_ns, o->last_ns, h};
+        bool r;
+
+        if (S->uses[h] >= o->count)
+            continue;
+        if (step(S))
+            return false;
+        S->uses[h]++;
+        r = k->fn(S, k, got);
+        S->uses[h]--;
+        if (r)
+            return true;
+        if (S->gave_up)
+            return false;
+    }
+    return false;
+}
+
+static bool after_right(struct search *S, const struct kont *k, struct sum got)
+{
+    if (k->p->n->kind == PAT_OBS_FOLLOWEDBY && k->acc.max_first > got.min_last)
+        return false;
+    return k->up->fn(S, k->up, sum_merge(k->acc, got));
+}
+
+static bool after_left(struct search *S, const struct kont *k, struct sum got)
+{
+    struct kont k2 = {after_right, k->up, k->p, got, 0, k->min_idx};
+    return solve(S, k->p->r, k->min_idx, &k2);
+}
+
+static bool within(struct sum got, double seconds)
+{
+    long double span = (long double)got.max_first - (long double)got.min_last;
+    return span <= (long double)seconds * 1e9L;
+}
+
+static bool after_qualifier(struct search *S, const struct kont *k, struct sum got)
+{
+    const struct pat_obs *n = k->p->n;
+
+    if (n->kind == PAT_OBS_WITHIN && !within(got, n->seconds))
+        return false;
+    if (n->kind == PAT_OBS_STARTSTOP && (got.max_first >= n->stop_ns || got.min_last < n->start_ns))
+        return false;
+    return k->up->fn(S, k->up, got);
+}
+
+/*
+ * The n bindings of a REPEATS are unordered, so only one order is tried:
+ * ascending lowest observation index.  Every observation of the next
+ * binding is at or above the lowest of this one (equal only when
+ * number_observed allows binding an observation twice).
+ */
+static bool after_repeat(struct search *S, const struct kont *k, struct sum got)
+{
+    struct sum acc = sum_merge(k->acc, got);
+    struct kont k2 = {after_repeat, k->up, k->p, acc, k->left - 1, got.min_idx};
+
+    if (k->left <= 1)
+        return k->up->fn(S, k->up, acc);
+    return solve(S, k->p->l, got.min_idx, &k2);
+}
+
+static bool solve(struct search *S, const struct plan *p, size_t min_idx, const struct kont *k)
+{
+    struct kont k1 = {NULL, k, p, sum_empty, 0, min_idx};
+
+    if (S->gave_up || !p->possible || step(S))
+        return false;
+    switch (p->n->kind) {
+    case PAT_OBS_TEST:
+        return solve_test(S, p, min_idx, k);
+    case PAT_OBS_OR:
+        return solve(S, p->l, min_idx, k) || (!S->gave_up && solve(S, p->r, min_idx, k));
+    case PAT_OBS_AND:
+    case PAT_OBS_FOLLOWEDBY:
+        k1.fn = after_left;
+        break;
+    case PAT_OBS_REPEATS:
+        k1.fn = after_repeat;
+        k1.left = p->n->times;
+        break;
+    default: /* WITHIN, STARTSTOP */
+        k1.fn = after_qualifier;
+        break;
+    }
+    return solve(S, p->l, min_idx, &k1);
+}
+
+static bool found(struct search *S, const struct kont *k, struct sum got)
+{
+    (void)S;
+    (void)k;
+    (void)got;
+    return true;
+}
+
+static long capacity(const struct pat_obsv_set *s)
+{
+    long cap = 0;
+
+    for (size_t i = 0; i < s->n; i++)
+        cap = sat_add(cap, s->v[i].count > 0 ? s->v[i].count : 0);
+    return cap;
+}
+
+static bool search_run(const struct plan *plan, const struct pat_obsv_set *s)
+{
+    struct search S = {s, xcalloc(s->n ? s->n : 1, sizeof(long)), 0, false};
+    struct kont top = {found, NULL, NULL, sum_empty, 0, 0};
+    bool r = solve(&S, plan, 0, &top);
+
+    if (S.gave_up) {
+        log_warn("pattern", "evaluation stopped after %ld steps (limit): no match reported",
+                 S.work);
+        r = false;
+    }
+    free(S.uses);
+    return r;
+}
+
+bool pat_eval(const struct pattern *p, const struct pat_obsv_set *s)
+{
+    struct pat_ev_ctx ctx;
+    struct plan *plan;
+    bool r = false;
+
+    if (!p || !p->root || !s || s->n == 0)
+        return false;
+    pat_ev_ctx_init(&ctx);
+    plan = plan_build(p->root, s, &ctx);
+    if (!plan->possible || plan->need > capacity(s))
+        goto out;
+    if (plan->need > PAT_EVAL_BINDING_MAX) {
+        log_warn("pattern", "evaluation refused: a match needs %ld observations (limit %ld)",
+                 plan->need, PAT_EVAL_BINDING_MAX);
+        goto out;
+    }
+    r = search_run(plan, s);
+out:
+    plan_free(plan);
+    pat_ev_ctx_release(&ctx);
+    return r;
+}

@@ -1,0 +1,178 @@
+/*
+ * The observation set of the reference evaluator: turns a STIX document
+ * (a bundle, a JSON array of bundles, or a JSON array of objects) into one
+ * struct pat_obsv per observed-data (STIX 2.1 §4.14 observed-data).
+ *
+ * 2.1 observed-data name their SCOs in object_refs: the roots of a bracket
+ * are exactly those objects, looked up among every object of the document,
+ * and only they can be reached through *_ref / *_refs (domain.md §3.2
+ * item 11).  2.0 observed-data embed their objects in a dictionary keyed
+ * "0", "1", ...: the roots are its values and references name its keys.
+ *
+ * The set borrows the document; the arrays and dictionaries built for 2.1
+ * are held (with references to the borrowed SCOs) in set->owned.
+ */
+#include "pattern/eval.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stix/timestamp.h"
+#include "util/banned.h"
+#include "util/xalloc.h"
+
+static bool is_type(json_t *o, const char *type)
+{
+    const char *t = json_string_value(json_object_get(o, "type"));
+    return t && !strcmp(t, type);
+}
+
+/* Append the objects of doc (bundle, array of bundles, array of objects) to all. */
+static void collect_objects(json_t *doc, json_t *all)
+{
+    json_t *v;
+    size_t i;
+
+    if (json_is_array(doc)) {
+        json_array_foreach (doc, i, v)
+            collect_objects(v, all);
+        return;
+    }
+    if (!json_is_object(doc))
+        return;
+    if (json_is_array(json_object_get(doc, "objects")) && is_type(doc, "bundle")) {
+        json_array_foreach (json_object_get(doc, "objects"), i, v)
+            json_array_append(all, v);
+        return;
+    }
+    json_array_append(all, doc);
+}
+
+static const char *obj_name(json_t *o)
+{
+    const char *id = json_string_value(json_object_get(o, "id"));
+    return id ? id : "(no id)";
+}
+
+static int load_times(json_t *o, struct pat_obsv *ob, struct error *err)
+{
+    json_t *f = json_object_get(o, "first_observed"), *l = json_object_get(o, "last_observed");
+    json_t *n = json_object_get(o, "number_observed");
+
+    if (!json_is_string(f) ||
+        stix_ts_parse(json_string_value(f), json_string_length(f), &ob->first_ns, NULL) != 0)
+        return error_set(err, ERR_INVALID, "observed-data '%s': missing or invalid first_observed",
+                         obj_name(o));
+    ob->last_ns = ob->first_ns;
+    if (l && (!json_is_string(l) ||
+              stix_ts_parse(json_string_value(l), json_string_length(l), &ob->last_ns, NULL) != 0))
+        return error_set(err, ERR_INVALID, "observed-data '%s': invalid last_observed",
+                         obj_name(o));
+    if (ob->last_ns < ob->first_ns)
+        return error_set(err, ERR_INVALID,
+                         "observed-data '%s': last_observed is before first_observed", obj_name(o));
+    ob->count = 1;
+    if (n &&
+        (!json_is_integer(n) || json_integer_value(n) < 1 || json_integer_value(n) > 999999999))
+        return error_set(err, ERR_INVALID, "observed-data '%s': invalid number_observed",
+                         obj_name(o));
+    if (n)
+        ob->count = (long)json_integer_value(n);
+    return 0;
+}
+
+/* 2.1: roots and references are the objects named in object_refs that exist in the document. */
+static void load_refs(json_t *refs, json_t *index, struct pat_obsv *ob, json_t *owned)
+{
+    json_t *roots = json_array(), *by_ref = json_object(), *r, *sco;
+    size_t i;
+
+    json_array_foreach (refs, i, r) {
+        if (!json_is_string(r) || !(sco = json_object_get(index, json_string_value(r))))
+            continue;
+        if (json_object_get(by_ref, json_string_value(r)))
+            continue; /* listed twice: one root */
+        json_array_append(roots, sco);
+        json_object_set(by_ref, json_string_value(r), sco);
+    }
+    json_array_append_new(owned, roots);
+    json_array_append_new(owned, by_ref);
+    ob->roots = roots;
+    ob->by_ref = by_ref;
+}
+
+/* 2.0: the embedded dictionary is both the reference table and, by its values, the roots. */
+static void load_embedded(json_t *objects, struct pat_obsv *ob, json_t *owned)
+{
+    json_t *roots = json_array(), *v;
+    const char *k;
+
+    json_object_foreach (objects, k, v)
+        json_array_append(roots, v);
+    json_array_append_new(owned, roots);
+    ob->roots = roots;
+    ob->by_ref = objects;
+}
+
+static int load_one(json_t *o, json_t *index, struct pat_obsv *ob, json_t *owned, struct error *err)
+{
+    json_t *refs = json_object_get(o, "object_refs"), *objs = json_object_get(o, "objects");
+    int r = load_times(o, ob, err);
+
+    if (r)
+        return r;
+    if (json_is_array(refs))
+        load_refs(refs, index, ob, owned);
+    else if (json_is_object(objs))
+        load_embedded(objs, ob, owned);
+    else
+        return error_set(err, ERR_INVALID, "observed-data '%s': neither object_refs nor objects",
+                         obj_name(o));
+    return 0;
+}
+
+int pat_obsv_load(json_t *doc, struct pat_obsv_set *out, struct error *err)
+{
+    json_t *all = json_array(), *index = json_object(), *o;
+    size_t i, n = 0;
+    int result = 0;
+    char where[48];
+
+    memset(out, 0, sizeof(*out));
+    out->owned = json_array();
+    collect_objects(doc, all);
+    json_array_foreach (all, i, o) {
+        const char *id = json_string_value(json_object_get(o, "id"));
+        if (id)
+            json_object_set(index, id, o);
+        n += is_type(o, "observed-data");
+    }
+    out->v = xcalloc(n ? n : 1, sizeof(*out->v));
+    json_array_foreach (all, i, o) {
+        if (!is_type(o, "observed-data"))
+            continue;
+        result = load_one(o, index, &out->v[out->n], out->owned, err);
+        if (result) {
+            snprintf(where, sizeof(where), "objects[%zu]", i);
+            error_prefix_path(err, where);
+            goto out;
+        }
+        out->n++;
+    }
+out:
+    json_decref(all);
+    json_decref(index);
+    if (result)
+        pat_obsv_set_release(out);
+    return result;
+}
+
+void pat_obsv_set_release(struct pat_obsv_set *s)
+{
+    if (!s)
+        return;
+    free(s->v);
+    json_decref(s->owned);
+    memset(s, 0, sizeof(*s));
+}

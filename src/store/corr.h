@@ -1,0 +1,42 @@
+/*
+ * Correlation across organisations: the observable values that indicators
+ * name with equality (pattern/values.h), kept per stored indicator version
+ * so the node knows when indicators of different organisations share a
+ * value.  Ingest extracts them (store_corr_extract) outside the write lock;
+ * the back end stores at most LIMIT_CORR_PER_VALUE indicators per value and
+ * only counts the rest, so a common value cannot blow up storage.
+ */
+#ifndef CONCORD_STORE_CORR_H
+#define CONCORD_STORE_CORR_H
+
+#include <jansson.h>
+
+#include "store/store.h"
+
+/* The values of one object: v[] and the strings they point to are owned. */
+struct store_corr_set {
+    struct store_corr_value *v;
+    size_t n;
+    char *pool; /* the path and value strings, NUL-separated */
+};
+
+/*
+ * Fill out with the equality values of obj when it is an indicator whose
+ * pattern is STIX patterning (pattern_type "stix", or absent in STIX 2.0);
+ * anything else, or a pattern that does not parse, gives an empty set.
+ * Returns 0 (out may be empty); out needs store_corr_set_release.
+ */
+int store_corr_extract(json_t *obj, struct store_corr_set *out);
+
+/* The same from a pattern's text. */
+int store_corr_extract_pattern(const char *pattern, size_t len, struct store_corr_set *out);
+
+/* The same from a stored object's JSON text (body[0..len)). */
+int store_corr_extract_pattern_of_body(const char *body, size_t len, struct store_corr_set *out);
+
+void store_corr_set_release(struct store_corr_set *s);
+
+/* 64-bit key of (path, value): what the back end groups on. */
+uint64_t store_corr_hash(const char *path, const char *value);
+
+#endif
