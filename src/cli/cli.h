@@ -76,6 +76,7 @@ int cmd_group(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_pattern(int argc, char **argv);
 int cmd_correlate(int argc, char **argv);
+int cmd_match(int argc, char **argv);
 /* `concord pattern eval` (cmd_pattern_eval.c); argv[0] is "eval". */
 int cli_pattern_eval(int argc, char **argv);
 

@@ -29,6 +29,7 @@ static const char main_help[] =
     "  group       create a sharing group (a marking naming recipients)\n"
     "  audit       show the audit log (who read, wrote, deleted or was denied what)\n"
     "  pattern     check STIX patterns, or evaluate them against observations\n"
+    "  match       match logs (Suricata EVE, Zeek, JSON lines, text) against indicators\n"
     "  correlate   observable values named by indicators of several organisations\n"
     "\n"
     "'concord COMMAND --help' describes each command.\n";
@@ -41,7 +42,7 @@ static const struct {
     {"user", cmd_user},         {"token", cmd_token},   {"collection", cmd_collection},
     {"import", cmd_import},     {"export", cmd_export},  {"community", cmd_community},
     {"group", cmd_group},       {"audit", cmd_audit},   {"pattern", cmd_pattern},
-    {"correlate", cmd_correlate},
+    {"correlate", cmd_correlate}, {"match", cmd_match},
 };
 
 int main(int argc, char **argv)

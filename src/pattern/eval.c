@@ -113,12 +113,29 @@ static bool value_of(json_t *v, enum bin_kind bin, struct pat_ev_val *val, char 
     }
 }
 
-/* The end of the path: v is the value (refs: v is a list of references, a composite). */
+static bool any_resolves(const struct pat_obsv *o, json_t *refs)
+{
+    size_t k;
+    json_t *r;
+
+    json_array_foreach (refs, k, r) {
+        if (deref(o, r))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * The end of the path: v is the value (refs: v is a list of references, a
+ * composite value, missing when none of them resolves).
+ */
 static void walk_end(struct walk *w, json_t *v, bool refs, enum bin_kind bin)
 {
     struct pat_ev_val val = {.kind = PAT_EV_OTHER};
     char *buf = NULL;
 
+    if (refs && !any_resolves(w->o, v))
+        return;
     if (w->cmp->op == PAT_OP_EXISTS) {
         w->found = w->hit = true;
         return;
@@ -196,23 +213,28 @@ static void walk(struct walk *w, json_t *v, size_t i, bool refs, enum bin_kind b
 
 /* ---- brackets --------------------------------------------------------------- */
 
+/* A root SCO and its type (looked up once per root, not once per comparison). */
+struct root {
+    json_t *obj;
+    const char *type;
+};
+
 /* One comparison on one root SCO; only roots of the path's object type qualify. */
-static bool test_root(struct pat_ev_ctx *ctx, const struct pat_cmp *cmp, json_t *root,
+static bool test_root(struct pat_ev_ctx *ctx, const struct pat_cmp *cmp, const struct root *root,
                       const struct pat_obsv *o)
 {
     struct walk w = {ctx, cmp, o, false, false};
-    const char *type = json_string_value(json_object_get(root, "type"));
 
-    if (!type || !cmp->path.type || strcmp(type, cmp->path.type) != 0)
+    if (!root->type || !cmp->path.type || strcmp(root->type, cmp->path.type) != 0)
         return false;
-    walk(&w, root, 0, false, BIN_NONE);
+    walk(&w, root->obj, 0, false, BIN_NONE);
     if (cmp->op == PAT_OP_EXISTS)
         return w.found != cmp->negated;
     return w.hit;
 }
 
 /* The boolean expression on one root (loops down the left spine of long AND / OR chains). */
-static bool cexpr_root(struct pat_ev_ctx *ctx, const struct pat_cexpr *c, json_t *root,
+static bool cexpr_root(struct pat_ev_ctx *ctx, const struct pat_cexpr *c, const struct root *root,
                        const struct pat_obsv *o)
 {
     for (;;) {
@@ -237,10 +259,13 @@ static bool cexpr_root(struct pat_ev_ctx *ctx, const struct pat_cexpr *c, json_t
 static bool cexpr_obsv(struct pat_ev_ctx *ctx, const struct pat_cexpr *c, const struct pat_obsv *o)
 {
     size_t i;
-    json_t *root;
+    json_t *obj;
+    struct root root;
 
-    json_array_foreach (o->roots, i, root) {
-        if (json_is_object(root) && cexpr_root(ctx, c, root, o))
+    json_array_foreach (o->roots, i, obj) {
+        root.obj = obj;
+        root.type = json_string_value(json_object_get(obj, "type"));
+        if (root.type && cexpr_root(ctx, c, &root, o))
             return true;
     }
     return false;

@@ -32,8 +32,7 @@ void pat_jscan_init(struct pat_jscan *j, char *s, size_t len)
 
 static inline void skip_ws(struct pat_jscan *j)
 {
-    while (j->p < j->end &&
-           (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+    while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
         j->p++;
 }
 
@@ -112,7 +111,14 @@ static size_t check_escape(const char *p, const char *end)
     if (p >= end)
         return 0;
     switch (*p) {
-    case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+    case '"':
+    case '\\':
+    case '/':
+    case 'b':
+    case 'f':
+    case 'n':
+    case 'r':
+    case 't':
         return 1;
     case 'u':
         break;
@@ -147,7 +153,10 @@ static inline bool word_special(uint64_t w)
 
 /* Bytes that end the fast path of a string body: '"', '\\', controls, non-ASCII. */
 static const unsigned char str_special[256] = {
-    [0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+    [0 ... 0x1f] = 1,
+    ['"'] = 1,
+    ['\\'] = 1,
+    [0x80 ... 0xff] = 1,
 };
 
 /* Scan a string body from just after its opening quote; j->p ends after the closing quote. */
@@ -397,12 +406,18 @@ static size_t put_utf8(char *d, unsigned long cp)
 static char simple_escape(char c)
 {
     switch (c) {
-    case 'b': return '\b';
-    case 'f': return '\f';
-    case 'n': return '\n';
-    case 'r': return '\r';
-    case 't': return '\t';
-    default: return c; /* '"', '\\', '/' */
+    case 'b':
+        return '\b';
+    case 'f':
+        return '\f';
+    case 'n':
+        return '\n';
+    case 'r':
+        return '\r';
+    case 't':
+        return '\t';
+    default:
+        return c; /* '"', '\\', '/' */
     }
 }
 

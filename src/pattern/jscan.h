@@ -72,7 +72,8 @@ int pat_jscan_string(struct pat_jscan *j, struct pat_jstr *out);
 /* Consume a number; its text is s[0..len). 0, or -1 when not a valid number. */
 int pat_jscan_number(struct pat_jscan *j, const char **s, size_t *len);
 
-/* Consume an integer that fits in int64 (no fraction or exponent). 0 or -1 (error only when malformed). */
+/* Consume an integer that fits in int64 (no fraction or exponent). 0 or -1 (error only when
+ * malformed). */
 int pat_jscan_int(struct pat_jscan *j, int64_t *out, bool *is_int);
 
 /* Consume any value. 0 or -1. */

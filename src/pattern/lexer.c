@@ -66,7 +66,8 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
     return k;
 }
 
-bool pat_utf8_valid(const char *text, size_t len)
+/* True if text[0..len) is valid UTF-8 (no surrogates, no overlongs). */
+static bool utf8_valid(const char *text, size_t len)
 {
     const unsigned char *s = (const unsigned char *)text;
     size_t i = 0, k;
@@ -170,7 +171,7 @@ static int lex_string(struct pat_lexer *lx, struct pat_token *tok, struct error 
             i++;
         out[n++] = lx->text[i];
     }
-    if (!pat_utf8_valid(out, n))
+    if (!utf8_valid(out, n))
         return lex_fail(err, (long)q, "string is not valid utf-8");
     tok->lit.kind = PAT_LIT_STRING;
     tok->lit.str = out;

@@ -24,9 +24,9 @@
 #define PAT_LINE_MAX (16u * 1024 * 1024) /* longer lines are skipped and counted as bad */
 
 enum pat_format {
-    PAT_FMT_AUTO,      /* detect from the first non-empty line (pat_format_detect) */
-    PAT_FMT_EVE,       /* Suricata EVE JSON lines */
-    PAT_FMT_ZEEK,      /* Zeek: TSV or JSON, detected (for PAT_FMT_AUTO detection result see below) */
+    PAT_FMT_AUTO, /* detect from the first non-empty line (pat_format_detect) */
+    PAT_FMT_EVE,  /* Suricata EVE JSON lines */
+    PAT_FMT_ZEEK, /* Zeek: TSV or JSON, detected (for PAT_FMT_AUTO detection result see below) */
     PAT_FMT_ZEEK_TSV,  /* Zeek TSV with #separator/#fields header lines */
     PAT_FMT_ZEEK_JSON, /* Zeek JSON lines (id.orig_h or id_orig_h keys) */
     PAT_FMT_JSONL,     /* JSON lines of STIX: an SCO, an observed-data or a bundle per line */
@@ -35,13 +35,13 @@ enum pat_format {
 
 /* Counters of a reader (all cumulative since open). */
 struct pat_reader_stats {
-    long lines;       /* lines read, including header, empty and bad lines */
-    long records;     /* records returned */
-    long bad_lines;   /* malformed lines skipped (including over-long ones) */
-    long long_lines;  /* of which longer than PAT_LINE_MAX */
-    long values;      /* values returned in records */
-    long dropped;     /* values beyond PAT_RECORD_VALUES, dropped */
-    long long bytes;  /* bytes of (decompressed) input consumed */
+    long lines;      /* lines read, including header, empty and bad lines */
+    long records;    /* records returned */
+    long bad_lines;  /* malformed lines skipped (including over-long ones) */
+    long long_lines; /* of which longer than PAT_LINE_MAX */
+    long values;     /* values returned in records */
+    long dropped;    /* values beyond PAT_RECORD_VALUES, dropped */
+    long long bytes; /* bytes of (decompressed) input consumed */
 };
 
 struct pat_reader;
@@ -78,7 +78,8 @@ enum pat_format pat_format_detect(const char *line, size_t len);
 /* Short name of a format ("eve", "zeek", ...); never NULL. */
 const char *pat_format_name(enum pat_format fmt);
 
-/* Parse a format name as given on a command line ("auto", "eve", "zeek", "jsonl", "text"). 0 or ERR_INVALID. */
+/* Parse a format name as given on a command line ("auto", "eve", "zeek", "jsonl", "text"). 0 or
+ * ERR_INVALID. */
 int pat_format_parse(const char *name, enum pat_format *out);
 
 /*

@@ -32,7 +32,8 @@ struct eve {
     bool stats;
 };
 
-/* A string value, decoded in place and NUL-terminated; 1 when the value is not a string (skipped). */
+/* A string value, decoded in place and NUL-terminated; 1 when the value is not a string (skipped).
+ */
 static int str_val(struct pat_jscan *j, struct pat_jstr *s)
 {
     if (pat_jscan_peek(j) != '"')
@@ -98,7 +99,7 @@ static int dns_rr(struct eve *e)
     if (pat_jscan_obj_begin(&e->j))
         return -1;
     while ((rc = pat_jscan_obj_next(&e->j, &i, &k)) > 0) {
-        struct pat_jstr *dst = PAT_JSTR_IS(&k, "rrname") ? &name
+        struct pat_jstr *dst = PAT_JSTR_IS(&k, "rrname")   ? &name
                                : PAT_JSTR_IS(&k, "rrtype") ? &type
                                : PAT_JSTR_IS(&k, "rdata")  ? &rdata
                                                            : NULL;
@@ -244,11 +245,12 @@ static int eve_keys(struct eve *e, const struct key_push *kp, size_t n)
 }
 
 static const struct key_push tls_keys[] = {{"sni", logs_push_domain}};
-static const struct key_push file_keys[] = {
-    {"md5", logs_push_hash}, {"sha1", logs_push_hash}, {"sha256", logs_push_hash},
-    {"filename", push_filename}};
-static const struct key_push smtp_keys[] = {
-    {"mail_from", logs_push_email}, {"rcpt_to", logs_push_email}};
+static const struct key_push file_keys[] = {{"md5", logs_push_hash},
+                                            {"sha1", logs_push_hash},
+                                            {"sha256", logs_push_hash},
+                                            {"filename", push_filename}};
+static const struct key_push smtp_keys[] = {{"mail_from", logs_push_email},
+                                            {"rcpt_to", logs_push_email}};
 static const struct key_push email_keys[] = {{"from", logs_push_email},
                                              {"to", logs_push_email},
                                              {"cc", logs_push_email},

@@ -30,22 +30,28 @@ struct logs_block {
 
 /* What a Zeek column (TSV) or key (JSON) holds; ZF_NONE: ignored. */
 enum zeek_field {
-    ZF_NONE, ZF_TS, ZF_ORIG_H, ZF_ORIG_P, ZF_RESP_H, ZF_RESP_P, ZF_PROTO,
-    ZF_QUERY,      /* a domain name */
-    ZF_HOSTS,      /* addresses or names (answers, host, known_hosts) */
-    ZF_URI,        /* http uri (joined with host) */
-    ZF_DOMAINS,    /* server_name, san.dns */
-    ZF_HASH,       /* md5, sha1, sha256, sha512 */
+    ZF_NONE,
+    ZF_TS,
+    ZF_ORIG_H,
+    ZF_ORIG_P,
+    ZF_RESP_H,
+    ZF_RESP_P,
+    ZF_PROTO,
+    ZF_QUERY,   /* a domain name */
+    ZF_HOSTS,   /* addresses or names (answers, host, known_hosts) */
+    ZF_URI,     /* http uri (joined with host) */
+    ZF_DOMAINS, /* server_name, san.dns */
+    ZF_HASH,    /* md5, sha1, sha256, sha512 */
     ZF_FILENAME,
-    ZF_EMAILS,     /* mailfrom, rcptto, from, to, cc, reply_to */
-    ZF_SRC_HOSTS,  /* files tx_hosts, notice src */
-    ZF_DST_HOSTS,  /* files rx_hosts, notice dst */
-    ZF_HOST_HTTP   /* http host: a name or an address, also joined with uri */
+    ZF_EMAILS,    /* mailfrom, rcptto, from, to, cc, reply_to */
+    ZF_SRC_HOSTS, /* files tx_hosts, notice src */
+    ZF_DST_HOSTS, /* files rx_hosts, notice dst */
+    ZF_HOST_HTTP  /* http host: a name or an address, also joined with uri */
 };
 
 struct zeek_hdr {
-    char sep;                           /* field separator (TSV) */
-    char set_sep;                       /* separator inside sets/vectors */
+    char sep;     /* field separator (TSV) */
+    char set_sep; /* separator inside sets/vectors */
     int nfields;
     enum zeek_field field[ZEEK_FIELDS_MAX];
     bool have_fields;
@@ -65,8 +71,8 @@ struct pat_reader {
     /* decompressed input: bytes [pos, len) of buf are unread */
     char *buf;
     size_t cap, pos, len;
-    bool eof;        /* no more input after buf */
-    bool skipping;   /* inside an over-long line, dropping bytes until '\n' */
+    bool eof;      /* no more input after buf */
+    bool skipping; /* inside an over-long line, dropping bytes until '\n' */
     /* gzip */
     bool gz, gz_end;
     z_stream zs;

@@ -48,7 +48,7 @@ static void push_file(struct pat_reader *r, json_t *obj)
     const char *name;
     json_t *h;
     size_t len;
-    json_object_foreach(json_object_get(obj, "hashes"), name, h) {
+    json_object_foreach (json_object_get(obj, "hashes"), name, h) {
         char norm[16];
         size_t n = 0;
         for (const char *p = name; *p && n < sizeof(norm) - 1; p++)
@@ -77,7 +77,7 @@ static json_t *resolve(json_t *scope, json_t *ref)
         return NULL;
     if (json_is_object(scope))
         return json_object_get(scope, id);
-    json_array_foreach(scope, i, o) {
+    json_array_foreach (scope, i, o) {
         const char *oid = json_string_value(json_object_get(o, "id"));
         if (oid && strcmp(oid, id) == 0)
             return o;
@@ -116,9 +116,11 @@ static void push_all(struct pat_reader *r, json_t *scope)
     size_t i;
     json_t *o;
     if (json_is_array(scope))
-        json_array_foreach(scope, i, o) push_object(r, o, scope);
+        json_array_foreach (scope, i, o)
+            push_object(r, o, scope);
     else
-        json_object_foreach(scope, key, o) push_object(r, o, scope);
+        json_object_foreach (scope, key, o)
+            push_object(r, o, scope);
 }
 
 static void push_object(struct pat_reader *r, json_t *obj, json_t *scope)

@@ -24,10 +24,11 @@ struct obsv {
 };
 
 static const char *const kind_names[PAT_V_KIND_COUNT] = {
-    [PAT_V_IPV4] = "ipv4-addr", [PAT_V_IPV6] = "ipv6-addr", [PAT_V_DOMAIN] = "domain-name",
-    [PAT_V_URL] = "url",        [PAT_V_EMAIL] = "email-addr", [PAT_V_MD5] = "md5",
-    [PAT_V_SHA1] = "sha1",      [PAT_V_SHA256] = "sha256",  [PAT_V_SHA512] = "sha512",
-    [PAT_V_FILENAME] = "file-name",
+    [PAT_V_IPV4] = "ipv4-addr",     [PAT_V_IPV6] = "ipv6-addr",
+    [PAT_V_DOMAIN] = "domain-name", [PAT_V_URL] = "url",
+    [PAT_V_EMAIL] = "email-addr",   [PAT_V_MD5] = "md5",
+    [PAT_V_SHA1] = "sha1",          [PAT_V_SHA256] = "sha256",
+    [PAT_V_SHA512] = "sha512",      [PAT_V_FILENAME] = "file-name",
 };
 
 const char *pat_vkind_name(enum pat_vkind kind)
@@ -60,10 +61,14 @@ static json_t *str_of(const struct pat_value *v)
 static const char *hash_name(enum pat_vkind k)
 {
     switch (k) {
-    case PAT_V_MD5: return "MD5";
-    case PAT_V_SHA1: return "SHA-1";
-    case PAT_V_SHA256: return "SHA-256";
-    default: return "SHA-512";
+    case PAT_V_MD5:
+        return "MD5";
+    case PAT_V_SHA1:
+        return "SHA-1";
+    case PAT_V_SHA256:
+        return "SHA-256";
+    default:
+        return "SHA-512";
     }
 }
 

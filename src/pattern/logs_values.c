@@ -105,12 +105,13 @@ bool logs_push_ip(struct pat_reader *r, enum pat_vrole role, char *s, size_t len
 
 /* File extensions that look like TLDs in free text ("setup.exe"): not domains there. */
 static const char *const file_exts[] = {
-    "exe", "dll", "sys", "bat", "cmd", "ps1", "vbs", "txt", "log", "ini", "cfg", "conf", "tmp",
-    "dat", "bin", "png", "jpg", "jpeg", "gif", "bmp", "ico", "svg", "html", "htm", "php", "asp",
-    "aspx", "jsp", "css", "js", "json", "xml", "csv", "pdf", "doc", "docx", "xls", "xlsx", "ppt",
-    "pptx", "rtf", "gz", "tgz", "bz2", "xz", "rar", "tar", "jar", "so", "py", "pl", "rb", "sh",
-    "lnk", "msi", "iso", "img", "zip", "mov", "mp3", "mp4", "avi", "bak", "old", "db", "sql",
-    "yml", "yaml", "md", "java", "class", "cpp", "hta", "scr", "cab", "apk", "dmg", "deb", "rpm",
+    "exe", "dll",  "sys",  "bat",  "cmd", "ps1",  "vbs",  "txt",  "log", "ini",  "cfg",   "conf",
+    "tmp", "dat",  "bin",  "png",  "jpg", "jpeg", "gif",  "bmp",  "ico", "svg",  "html",  "htm",
+    "php", "asp",  "aspx", "jsp",  "css", "js",   "json", "xml",  "csv", "pdf",  "doc",   "docx",
+    "xls", "xlsx", "ppt",  "pptx", "rtf", "gz",   "tgz",  "bz2",  "xz",  "rar",  "tar",   "jar",
+    "so",  "py",   "pl",   "rb",   "sh",  "lnk",  "msi",  "iso",  "img", "zip",  "mov",   "mp3",
+    "mp4", "avi",  "bak",  "old",  "db",  "sql",  "yml",  "yaml", "md",  "java", "class", "cpp",
+    "hta", "scr",  "cab",  "apk",  "dmg", "deb",  "rpm",
 };
 
 static bool is_file_ext(const char *s, size_t len)
@@ -123,8 +124,8 @@ static bool is_file_ext(const char *s, size_t len)
 
 static bool label_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
 }
 
 /* strict_tld: at least two labels, a letters-only TLD of 2..24 that is not a file extension. */
@@ -178,11 +179,20 @@ bool logs_push_hash(struct pat_reader *r, char *s, size_t len)
 {
     enum pat_vkind k;
     switch (len) {
-    case 32: k = PAT_V_MD5; break;
-    case 40: k = PAT_V_SHA1; break;
-    case 64: k = PAT_V_SHA256; break;
-    case 128: k = PAT_V_SHA512; break;
-    default: return false;
+    case 32:
+        k = PAT_V_MD5;
+        break;
+    case 40:
+        k = PAT_V_SHA1;
+        break;
+    case 64:
+        k = PAT_V_SHA256;
+        break;
+    case 128:
+        k = PAT_V_SHA512;
+        break;
+    default:
+        return false;
     }
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
@@ -355,11 +365,10 @@ static size_t parse_frac(const char *s, size_t len, int64_t *ns)
 bool logs_parse_iso_time(const char *s, size_t len, int64_t *ns)
 {
     int y, mo, d, h, mi, sec, zh = 0, zm = 0;
-    if (len < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
-        s[13] != ':' || s[16] != ':' || !digits(s, 4, &y) || !digits(s + 5, 2, &mo) ||
-        !digits(s + 8, 2, &d) || !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) ||
-        !digits(s + 17, 2, &sec) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-        mi > 59 || sec > 60)
+    if (len < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
+        s[16] != ':' || !digits(s, 4, &y) || !digits(s + 5, 2, &mo) || !digits(s + 8, 2, &d) ||
+        !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) || !digits(s + 17, 2, &sec) || mo < 1 ||
+        mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
         return false;
     int64_t frac;
     size_t i = 19 + parse_frac(s + 19, len - 19, &frac);
@@ -411,15 +420,33 @@ static const struct {
     const char *name;
     enum zeek_field f;
 } zeek_names[] = {
-    {"ts", ZF_TS},                 {"id.orig_h", ZF_ORIG_H},      {"id.orig_p", ZF_ORIG_P},
-    {"id.resp_h", ZF_RESP_H},      {"id.resp_p", ZF_RESP_P},      {"proto", ZF_PROTO},
-    {"query", ZF_QUERY},           {"answers", ZF_HOSTS},         {"host", ZF_HOST_HTTP},
-    {"uri", ZF_URI},               {"server_name", ZF_DOMAINS},   {"san.dns", ZF_DOMAINS},
-    {"md5", ZF_HASH},              {"sha1", ZF_HASH},             {"sha256", ZF_HASH},
-    {"sha512", ZF_HASH},           {"filename", ZF_FILENAME},     {"mailfrom", ZF_EMAILS},
-    {"rcptto", ZF_EMAILS},         {"from", ZF_EMAILS},           {"to", ZF_EMAILS},
-    {"cc", ZF_EMAILS},             {"reply_to", ZF_EMAILS},       {"tx_hosts", ZF_SRC_HOSTS},
-    {"rx_hosts", ZF_DST_HOSTS},    {"src", ZF_SRC_HOSTS},         {"dst", ZF_DST_HOSTS},
+    {"ts", ZF_TS},
+    {"id.orig_h", ZF_ORIG_H},
+    {"id.orig_p", ZF_ORIG_P},
+    {"id.resp_h", ZF_RESP_H},
+    {"id.resp_p", ZF_RESP_P},
+    {"proto", ZF_PROTO},
+    {"query", ZF_QUERY},
+    {"answers", ZF_HOSTS},
+    {"host", ZF_HOST_HTTP},
+    {"uri", ZF_URI},
+    {"server_name", ZF_DOMAINS},
+    {"san.dns", ZF_DOMAINS},
+    {"md5", ZF_HASH},
+    {"sha1", ZF_HASH},
+    {"sha256", ZF_HASH},
+    {"sha512", ZF_HASH},
+    {"filename", ZF_FILENAME},
+    {"mailfrom", ZF_EMAILS},
+    {"rcptto", ZF_EMAILS},
+    {"from", ZF_EMAILS},
+    {"to", ZF_EMAILS},
+    {"cc", ZF_EMAILS},
+    {"reply_to", ZF_EMAILS},
+    {"tx_hosts", ZF_SRC_HOSTS},
+    {"rx_hosts", ZF_DST_HOSTS},
+    {"src", ZF_SRC_HOSTS},
+    {"dst", ZF_DST_HOSTS},
     {"x_originating_ip", ZF_HOSTS},
 };
 

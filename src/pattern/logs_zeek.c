@@ -44,26 +44,53 @@ static void zeek_value(struct pat_reader *r, enum zeek_field f, char *s, size_t 
         if (!logs_parse_epoch(s, len, &rec->time_ns))
             logs_parse_iso_time(s, len, &rec->time_ns);
         break;
-    case ZF_ORIG_H: logs_push_ip(r, PAT_ROLE_SRC, s, len); break;
-    case ZF_RESP_H: logs_push_ip(r, PAT_ROLE_DST, s, len); break;
-    case ZF_SRC_HOSTS: logs_push_ip(r, PAT_ROLE_SRC, s, len); break;
-    case ZF_DST_HOSTS: logs_push_ip(r, PAT_ROLE_DST, s, len); break;
-    case ZF_ORIG_P: rec->src_port = parse_port(s, len); break;
-    case ZF_RESP_P: rec->dst_port = parse_port(s, len); break;
+    case ZF_ORIG_H:
+        logs_push_ip(r, PAT_ROLE_SRC, s, len);
+        break;
+    case ZF_RESP_H:
+        logs_push_ip(r, PAT_ROLE_DST, s, len);
+        break;
+    case ZF_SRC_HOSTS:
+        logs_push_ip(r, PAT_ROLE_SRC, s, len);
+        break;
+    case ZF_DST_HOSTS:
+        logs_push_ip(r, PAT_ROLE_DST, s, len);
+        break;
+    case ZF_ORIG_P:
+        rec->src_port = parse_port(s, len);
+        break;
+    case ZF_RESP_P:
+        rec->dst_port = parse_port(s, len);
+        break;
     case ZF_PROTO:
         logs_lower(s, len);
         s[len] = '\0';
         rec->proto = s;
         break;
     case ZF_QUERY:
-    case ZF_DOMAINS: logs_push_domain(r, s, len); break;
-    case ZF_HOSTS: logs_push_host(r, PAT_ROLE_NONE, s, len); break;
-    case ZF_URI: h->uri = s, h->uri_len = len; break;
-    case ZF_HOST_HTTP: h->host = s, h->host_len = len; break;
-    case ZF_HASH: logs_push_hash(r, s, len); break;
-    case ZF_FILENAME: logs_push_filename(r, s, len); break;
-    case ZF_EMAILS: logs_push_email(r, s, len); break;
-    case ZF_NONE: break;
+    case ZF_DOMAINS:
+        logs_push_domain(r, s, len);
+        break;
+    case ZF_HOSTS:
+        logs_push_host(r, PAT_ROLE_NONE, s, len);
+        break;
+    case ZF_URI:
+        h->uri = s, h->uri_len = len;
+        break;
+    case ZF_HOST_HTTP:
+        h->host = s, h->host_len = len;
+        break;
+    case ZF_HASH:
+        logs_push_hash(r, s, len);
+        break;
+    case ZF_FILENAME:
+        logs_push_filename(r, s, len);
+        break;
+    case ZF_EMAILS:
+        logs_push_email(r, s, len);
+        break;
+    case ZF_NONE:
+        break;
     }
 }
 

@@ -100,8 +100,6 @@ int pat_lex_next(struct pat_lexer *lx, struct pat_token *tok, struct error *err)
  */
 const char *pat_tok_describe(const struct pat_lexer *lx, const struct pat_token *tok, char *out,
                              size_t n);
-/* True if text[0..len) is valid UTF-8 (no surrogates, no overlongs). */
-bool pat_utf8_valid(const char *text, size_t len);
 
 /* ---- check.c ---------------------------------------------------------- */
 

@@ -24,7 +24,7 @@
     (K(PAT_V_DOMAIN) | K(PAT_V_URL) | K(PAT_V_EMAIL) | KINDS_HASH | K(PAT_V_FILENAME))
 
 static const char *const type_names[] = {
-    [WL_CIDR] = "cidr", [WL_STRING] = "string", [WL_HOSTNAME] = "hostname",
+    [WL_CIDR] = "cidr",           [WL_STRING] = "string", [WL_HOSTNAME] = "hostname",
     [WL_SUBSTRING] = "substring", [WL_REGEX] = "regex",
 };
 
@@ -68,7 +68,7 @@ static unsigned list_kinds(enum wl_type type, json_t *attrs)
     json_t *a;
     if (!json_is_array(attrs) || json_array_size(attrs) == 0)
         return by_type;
-    json_array_foreach(attrs, i, a) {
+    json_array_foreach (attrs, i, a) {
         const char *s = json_string_value(a);
         for (size_t x = 0; s && x < sizeof(attr_kinds) / sizeof(attr_kinds[0]); x++)
             if (strcmp(s, attr_kinds[x].attr) == 0)
@@ -118,10 +118,11 @@ static int load_file(struct pat_wl_set *set, const char *path, struct error *err
     }
     json_t *list = json_object_get(root, "list");
     const char *name = json_string_value(json_object_get(root, "name"));
-    if (!json_is_array(list) || parse_type(json_string_value(json_object_get(root, "type")), &type)) {
-        result = error_set(err, ERR_INVALID,
-                           "cannot load warninglist '%s': no \"list\" array or unknown \"type\"",
-                           path);
+    if (!json_is_array(list) ||
+        parse_type(json_string_value(json_object_get(root, "type")), &type)) {
+        result =
+            error_set(err, ERR_INVALID,
+                      "cannot load warninglist '%s': no \"list\" array or unknown \"type\"", path);
         goto out;
     }
     set->lists = xrealloc(set->lists, (set->n + 1) * sizeof(*set->lists));

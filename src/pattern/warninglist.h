@@ -38,12 +38,12 @@ struct pat_wl_set;
 
 /* Facts about one loaded list (strings owned by the set). */
 struct pat_wl_info {
-    const char *key;        /* directory name (<key>/list.json) or file name without .json */
-    const char *name;       /* the list's "name" */
-    const char *type;       /* "cidr", "string", "hostname", "substring", "regex" */
-    size_t entries;         /* entries compiled */
-    size_t bad_entries;     /* entries skipped (not an address, bad regex, empty) */
-    unsigned kinds;         /* bit (1u << enum pat_vkind) per kind the list applies to */
+    const char *key;          /* directory name (<key>/list.json) or file name without .json */
+    const char *name;         /* the list's "name" */
+    const char *type;         /* "cidr", "string", "hostname", "substring", "regex" */
+    size_t entries;           /* entries compiled */
+    size_t bad_entries;       /* entries skipped (not an address, bad regex, empty) */
+    unsigned kinds;           /* bit (1u << enum pat_vkind) per kind the list applies to */
     unsigned long suppressed; /* values suppressed so far */
 };
 

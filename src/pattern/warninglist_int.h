@@ -30,7 +30,7 @@ struct wl_range6 {
 struct wl_strset {
     const char **slot; /* NULL when empty; NUL-terminated strings owned by the list */
     uint32_t *hash;
-    size_t mask;       /* slots - 1 (power of two) */
+    size_t mask; /* slots - 1 (power of two) */
     size_t n;
 };
 

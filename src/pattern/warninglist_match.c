@@ -112,8 +112,9 @@ static int parse_cidr(const char *e, struct wl_range4 *r4, struct wl_range6 *r6)
         unsigned __int128 a = 0, host;
         for (int i = 0; i < 16; i++)
             a = a << 8 | b[i];
-        host = plen < 0 || plen == 128 ? 0 : plen == 0 ? ~(unsigned __int128)0
-                                                       : ~(unsigned __int128)0 >> plen;
+        host = plen < 0 || plen == 128 ? 0
+               : plen == 0             ? ~(unsigned __int128)0
+                                       : ~(unsigned __int128)0 >> plen;
         r6->lo = a & ~host;
         r6->hi = a | host;
         return 6;
@@ -157,7 +158,7 @@ static void compile_cidr(struct wl_list *l, json_t *list)
     json_t *e;
     l->r4 = xmalloc(cap * sizeof(*l->r4));
     l->r6 = xmalloc(cap * sizeof(*l->r6));
-    json_array_foreach(list, i, e) {
+    json_array_foreach (list, i, e) {
         const char *s = json_string_value(e);
         int v = s ? parse_cidr(s, &l->r4[l->n4], &l->r6[l->n6]) : 0;
         if (v == 4)
@@ -222,9 +223,12 @@ static uint32_t regex_form(const char *e, const char **pat, size_t *plen)
     if (e[0] != '/' || !last || last == e || strspn(last + 1, "imsxgu") != strlen(last + 1))
         return 0;
     for (const char *f = last + 1; *f; f++)
-        opt |= *f == 'i' ? PCRE2_CASELESS : *f == 'm' ? PCRE2_MULTILINE
-             : *f == 's' ? PCRE2_DOTALL   : *f == 'x' ? PCRE2_EXTENDED
-             : *f == 'u' ? PCRE2_UTF      : 0;
+        opt |= *f == 'i'   ? PCRE2_CASELESS
+               : *f == 'm' ? PCRE2_MULTILINE
+               : *f == 's' ? PCRE2_DOTALL
+               : *f == 'x' ? PCRE2_EXTENDED
+               : *f == 'u' ? PCRE2_UTF
+                           : 0;
     *pat = e + 1;
     *plen = (size_t)(last - e - 1);
     return opt;
@@ -287,7 +291,7 @@ void wl_compile(struct wl_list *l, json_t *list)
     set_init(&l->suffix, l->type == WL_HOSTNAME ? n : 0);
     l->subs = xcalloc(n + 1, sizeof(*l->subs));
     l->re = xcalloc(n + 1, sizeof(*l->re));
-    json_array_foreach(list, i, e) {
+    json_array_foreach (list, i, e) {
         const char *s = json_string_value(e);
         if (!s) {
             l->bad_entries++;

@@ -53,6 +53,8 @@ enum share_tlp {
 /* TLP level of a marking-definition id (TLP 2.0 and 1.0, by id only), NONE if not TLP. */
 enum share_tlp share_tlp_of(const char *marking_id);
 const char *share_tlp_name(enum share_tlp t);
+/* The TLP 2.0 marking-definition id of level t; NULL for SHARE_TLP_NONE. */
+const char *share_tlp_id(enum share_tlp t);
 
 enum share_marking_kind {
     SHARE_MK_UNKNOWN = 0, /* not found: denies everyone but the creator */

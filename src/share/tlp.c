@@ -41,3 +41,11 @@ const char *share_tlp_name(enum share_tlp t)
                                   "TLP:AMBER+STRICT", "TLP:RED"};
     return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
 }
+
+const char *share_tlp_id(enum share_tlp t)
+{
+    for (size_t i = 0; i < sizeof(tlp_ids) / sizeof(tlp_ids[0]); i++)
+        if (tlp_ids[i].tlp == t)
+            return tlp_ids[i].id; /* the TLP 2.0 ids come first */
+    return NULL;
+}

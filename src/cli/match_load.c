@@ -1,0 +1,181 @@
+/*
+ * `concord match`: the indicators to match, from a file (--indicators) or
+ * from a node's data directory (-D), into the bulk index.  Only indicators
+ * in the STIX pattern language count (pattern_type "stix", or none in
+ * STIX 2.0); the index keeps those active now (valid_from, valid_until,
+ * revoked).  From a data directory only the latest version of each is
+ * read, through the sharing decision (--as ORG).
+ */
+#include "cli/match_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "share/context.h"
+#include "stix/timestamp.h"
+#include "util/limits.h"
+#include "util/banned.h"
+
+static int64_t ts_ns(json_t *v, int64_t none)
+{
+    int64_t ns;
+    const char *s = json_string_value(v);
+    return s && stix_ts_parse(s, strlen(s), &ns, NULL) == 0 ? ns : none;
+}
+
+/* A level 2/3 pattern also goes to m, which decides it over several records. */
+static void keep_multi(struct match_multi *m, const char *id, const char *text, size_t len)
+{
+    struct pattern *p = NULL;
+    struct error err;
+    error_clear(&err);
+    if (pat_parse(text, len, &p, &err) != 0)
+        return;
+    if (p->level < 2 || json_object_get(m->by_id, id)) {
+        pat_free(p);
+        return;
+    }
+    if (m->n == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 16;
+        m->v = realloc(m->v, m->cap * sizeof(*m->v));
+        if (!m->v)
+            abort();
+    }
+    struct match_multi_one *e = &m->v[m->n];
+    memset(e, 0, sizeof(*e));
+    snprintf(e->id, sizeof(e->id), "%s", id);
+    e->p = p;
+    e->owned = json_array();
+    json_object_set_new(m->by_id, id, json_integer((json_int_t)m->n));
+    m->n++;
+}
+
+static void add_indicator(json_t *o, struct pat_index_builder *b, struct match_multi *m,
+                          struct match_load_stats *st)
+{
+    const char *id = json_string_value(json_object_get(o, "id"));
+    json_t *pat = json_object_get(o, "pattern");
+    const char *pt = json_string_value(json_object_get(o, "pattern_type"));
+    if (!id || !json_is_string(pat))
+        return;
+    if (pt && strcmp(pt, "stix") != 0) {
+        st->other_types++;
+        return;
+    }
+    unsigned flags = json_is_true(json_object_get(o, "revoked")) ? PAT_INDEX_REVOKED : 0;
+    struct error err;
+    error_clear(&err);
+    const char *text = json_string_value(pat);
+    size_t len = json_string_length(pat);
+    if (pat_index_add(b, id, text, len, ts_ns(json_object_get(o, "valid_from"), INT64_MIN),
+                      ts_ns(json_object_get(o, "valid_until"), INT64_MAX), flags, &err) != 0) {
+        st->invalid++;
+        return;
+    }
+    st->indicators++;
+    keep_multi(m, id, text, len);
+}
+
+static void walk(json_t *doc, struct pat_index_builder *b, struct match_multi *m,
+                 struct match_load_stats *st, int depth)
+{
+    size_t i;
+    json_t *v;
+    if (json_is_array(doc) && depth < 2) {
+        json_array_foreach(doc, i, v) walk(v, b, m, st, depth + 1);
+        return;
+    }
+    json_t *objs = json_object_get(doc, "objects");
+    if (json_is_array(objs) && depth < 2) {
+        walk(objs, b, m, st, depth + 1);
+        return;
+    }
+    if (!json_is_object(doc))
+        return;
+    st->objects++;
+    const char *type = json_string_value(json_object_get(doc, "type"));
+    if (type && strcmp(type, "indicator") == 0)
+        add_indicator(doc, b, m, st);
+}
+
+int match_load_file(const char *path, struct pat_index_builder *b, struct match_multi *m,
+                    struct match_load_stats *st)
+{
+    size_t len;
+    char *text = cli_read_file(path, &len, LIMIT_IMPORT_FILE);
+    if (!text)
+        return -1;
+    json_error_t jerr;
+    json_t *doc = json_loadb(text, len, 0, &jerr);
+    free(text);
+    if (!doc) {
+        fprintf(stderr, "concord: match: cannot parse '%s' at line %d column %d: %s\n", path,
+                jerr.line, jerr.column, jerr.text);
+        return -1;
+    }
+    walk(doc, b, m, st, 0);
+    json_decref(doc);
+    return 0;
+}
+
+/* ---- from a data directory ---- */
+
+struct dir_load {
+    struct share_ctx *share;
+    struct pat_index_builder *b;
+    struct match_multi *m;
+    struct match_load_stats *st;
+};
+
+static int dir_row(void *p, const struct store_row *row)
+{
+    struct dir_load *d = p;
+    if (!row->visible && !share_ctx_may_read(d->share, row)) {
+        d->st->hidden++;
+        return 0;
+    }
+    json_t *o = json_loadb(row->body, row->body_len, 0, NULL);
+    if (o) {
+        d->st->objects++;
+        add_indicator(o, d->b, d->m, d->st);
+        json_decref(o);
+    }
+    return 1;
+}
+
+static int dir_coll(void *p, const struct store_coll *c)
+{
+    struct dir_load *d = p;
+    static const char *types[] = {"indicator"};
+    struct store_query q = {.coll = c->seq, .added_after_us = -1, .types = types, .n_types = 1,
+                            .ver_flags = STORE_VER_LAST, .visible = share_ctx_visible,
+                            .visible_ctx = d->share};
+    bool more = false;
+    return store_obj_query(d->share->store, &q, dir_row, d, &more);
+}
+
+int match_load_dir(const char *dir, const char *as, struct pat_index_builder *b,
+                   struct match_multi *m, struct match_load_stats *st)
+{
+    struct store *s;
+    if (cli_open_store(dir, &s))
+        return -1;
+    struct store_org org = {.id = 0};
+    if (as && store_org_get(s, as, &org) != 0) {
+        fprintf(stderr, "concord: no organisation '%s'\n", as);
+        store_close(s);
+        return -1;
+    }
+    struct share_ctx share;
+    share_ctx_init(&share, s, org.id, as == NULL);
+    struct dir_load d = {&share, b, m, st};
+    int r = store_coll_list(s, dir_coll, &d);
+    share_ctx_release(&share);
+    store_close(s);
+    if (r)
+        fprintf(stderr, "concord: match: cannot read the indicators of '%s': %s\n", dir,
+                error_name(r));
+    return r ? -1 : 0;
+}
