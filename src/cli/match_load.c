@@ -6,6 +6,7 @@
  * revoked).  From a data directory only the latest version of each is
  * read, through the sharing decision (--as ORG).
  */
+#define _GNU_SOURCE /* memmem */
 #include "cli/match_int.h"
 
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "cli/cli.h"
 #include "share/context.h"
 #include "stix/timestamp.h"
+#include "util/json_arena.h"
 #include "util/limits.h"
 #include "util/banned.h"
 
@@ -25,9 +27,27 @@ static int64_t ts_ns(json_t *v, int64_t none)
     return s && stix_ts_parse(s, strlen(s), &ns, NULL) == 0 ? ns : none;
 }
 
+/*
+ * Could text be of level 2 or 3?  Those have two observation brackets or
+ * a qualifier; a '[' before a digit or '*' is a list index.  A yes only
+ * costs a parse, so false alarms (a '[' inside a string) are harmless.
+ */
+static bool maybe_multi(const char *text, size_t len)
+{
+    int brackets = 0;
+    for (size_t i = 0; i < len; i++)
+        if (text[i] == '[' && i + 1 < len && text[i + 1] != '*' &&
+            (text[i + 1] < '0' || text[i + 1] > '9'))
+            brackets++;
+    return brackets > 1 || memmem(text, len, "WITHIN", 6) || memmem(text, len, "REPEATS", 7) ||
+           memmem(text, len, "START", 5);
+}
+
 /* A level 2/3 pattern also goes to m, which decides it over several records. */
 static void keep_multi(struct match_multi *m, const char *id, const char *text, size_t len)
 {
+    if (!maybe_multi(text, len))
+        return;
     struct pattern *p = NULL;
     struct error err;
     error_clear(&err);
@@ -75,7 +95,9 @@ static void add_indicator(json_t *o, struct pat_index_builder *b, struct match_m
         return;
     }
     st->indicators++;
+    json_arena_use(NULL); /* m outlives the document's arena (match_load_file) */
     keep_multi(m, id, text, len);
+    json_arena_use(st->arena);
 }
 
 static void walk(json_t *doc, struct pat_index_builder *b, struct match_multi *m,
@@ -107,17 +129,23 @@ int match_load_file(const char *path, struct pat_index_builder *b, struct match_
     char *text = cli_read_file(path, &len, LIMIT_IMPORT_FILE);
     if (!text)
         return -1;
+    /* the document lives in an arena: a million small objects cost no malloc each */
+    struct json_arena arena = {0};
+    json_arena_install();
+    json_arena_use(&arena);
+    st->arena = &arena;
     json_error_t jerr;
     json_t *doc = json_loadb(text, len, 0, &jerr);
     free(text);
-    if (!doc) {
+    if (doc)
+        walk(doc, b, m, st, 0);
+    json_arena_use(NULL);
+    st->arena = NULL;
+    json_arena_release(&arena); /* no json_decref: the arena holds it all */
+    if (!doc)
         fprintf(stderr, "concord: match: cannot parse '%s' at line %d column %d: %s\n", path,
                 jerr.line, jerr.column, jerr.text);
-        return -1;
-    }
-    walk(doc, b, m, st, 0);
-    json_decref(doc);
-    return 0;
+    return doc ? 0 : -1;
 }
 
 /* ---- from a data directory ---- */
