@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include "pattern/pattern.h"
-#include "util/error.h"
 #include "util/banned.h"
+#include "util/error.h"
 
 static const char pattern_help[] =
     "usage: concord pattern check [--file FILE]... [--] [PATTERN]...\n"

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/xalloc.h"
 #include "util/banned.h"
+#include "util/xalloc.h"
 
 #define PAT_ARENA_CHUNK 4096
 #define PAT_ARENA_ALIGN (alignof(max_align_t))

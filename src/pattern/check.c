@@ -32,14 +32,14 @@
 #include <pcre2.h>
 
 #include "stix/timestamp.h"
-#include "util/xalloc.h"
 #include "util/banned.h"
+#include "util/xalloc.h"
 
 struct checker {
     const char *text; /* the pattern text, for regex offsets */
     size_t len;
-    unsigned flags;  /* enum pat_parse_flags */
-    bool mixed_and;  /* an AND of different types was let through */
+    unsigned flags; /* enum pat_parse_flags */
+    bool mixed_and; /* an AND of different types was let through */
     struct error *err;
 };
 
@@ -115,8 +115,8 @@ static int check_regex(struct checker *c, const struct pat_lit *lit)
     PCRE2_UCHAR msg[160];
     PCRE2_SIZE at;
     int code;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)lit->str, lit->len, PCRE2_UTF | PCRE2_DOTALL,
-                                   &code, &at, NULL);
+    pcre2_code *re =
+        pcre2_compile((PCRE2_SPTR)lit->str, lit->len, PCRE2_UTF | PCRE2_DOTALL, &code, &at, NULL);
     long off;
 
     if (re) {
@@ -126,8 +126,8 @@ static int check_regex(struct checker *c, const struct pat_lit *lit)
     if (pcre2_get_error_message(code, msg, sizeof(msg)) < 0)
         snprintf((char *)msg, sizeof(msg), "error %d", code);
     off = string_offset(c, lit->offset, at);
-    return error_set_at(c->err, ERR_INVALID, "", off, "invalid regular expression at offset %ld: %s",
-                        off, (const char *)msg);
+    return error_set_at(c->err, ERR_INVALID, "", off,
+                        "invalid regular expression at offset %ld: %s", off, (const char *)msg);
 }
 
 /* "0" or [1-9][0-9]{0,2}, at most max. */
@@ -170,16 +170,19 @@ static bool cidr_ok(const struct pat_lit *lit)
 static int lit_class(enum pat_lit_kind k)
 {
     switch (k) {
-    case PAT_LIT_FLOAT: return PAT_LIT_INT;
-    case PAT_LIT_HEX: return PAT_LIT_BINARY;
-    default: return (int)k;
+    case PAT_LIT_FLOAT:
+        return PAT_LIT_INT;
+    case PAT_LIT_HEX:
+        return PAT_LIT_BINARY;
+    default:
+        return (int)k;
     }
 }
 
 static const char *class_name(int k)
 {
-    static const char *const names[] = {"a string", "a number",  "a number",   "a boolean",
-                                        "bytes",    "bytes",     "a timestamp"};
+    static const char *const names[] = {"a string", "a number", "a number",   "a boolean",
+                                        "bytes",    "bytes",    "a timestamp"};
     return names[k];
 }
 
@@ -205,12 +208,15 @@ static int check_cmp(struct checker *c, const struct pat_cmp *cmp)
         if (v->kind == PAT_LIT_BOOL)
             return fail(c, v->offset, "'%s' cannot order a boolean", op_name(cmp->op));
         return 0;
-    case PAT_OP_IN: return check_in(c, cmp);
+    case PAT_OP_IN:
+        return check_in(c, cmp);
     case PAT_OP_LIKE:
     case PAT_OP_MATCHES:
     case PAT_OP_ISSUBSET:
-    case PAT_OP_ISSUPERSET: break;
-    default: return 0;
+    case PAT_OP_ISSUPERSET:
+        break;
+    default:
+        return 0;
     }
     if (v->kind != PAT_LIT_STRING)
         return fail(c, v->offset, "%s needs a string constant", op_name(cmp->op));
@@ -281,8 +287,7 @@ static int check_qualifier(struct checker *c, const struct pat_obs *o)
         return 0;
     if (stix_ts_parse_full(o->start->str, o->start->len, &t1) != 0 ||
         stix_ts_parse_full(o->stop->str, o->stop->len, &t2) != 0 || stix_ts_cmp(&t1, &t2) >= 0)
-        return fail(c, o->stop->offset, "STOP timestamp is not after START '%s'",
-                    o->start->str);
+        return fail(c, o->stop->offset, "STOP timestamp is not after START '%s'", o->start->str);
     return 0;
 }
 
@@ -321,8 +326,7 @@ static int level_of(const struct pat_obs *o)
     return l == 3 || r == 3 ? 3 : 2;
 }
 
-int pat_check(struct pattern *p, const char *text, size_t len, unsigned flags,
-              struct error *err)
+int pat_check(struct pattern *p, const char *text, size_t len, unsigned flags, struct error *err)
 {
     struct checker c = {text, len, flags, false, err};
     int r = check_obs(&c, p->root);

@@ -291,6 +291,7 @@ static int fill_regex(struct build *bd, struct error *err)
             rc = err && err->code ? err->code : ERR_INVALID;
     }
     free(in);
+    idx->stats.regex_prefilter = counts.prefilter;
     idx->stats.regex_fast = counts.fast;
     idx->stats.regex_slow = counts.slow;
     idx->stats.regex_bad = counts.bad;

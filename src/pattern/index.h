@@ -11,8 +11,10 @@
  *     open-addressing hash table per kind (index_hash.c), addresses as
  *     numbers, CIDR constants and ISSUBSET in a containment structure per
  *     address family (index_cidr.c);
- *   - LIKE / MATCHES on such a path: one multi-pattern regex set per kind,
- *     Vectorscan for what it compiles, PCRE2 for the rest (index_regex.c).
+ *   - LIKE / MATCHES on such a path: one multi-pattern regex set per kind
+ *     (index_regex.c): a Vectorscan literal prefilter confirmed by PCRE2
+ *     for expressions with a required literal, Vectorscan regexes for
+ *     the others it compiles, PCRE2 for the rest.
  * A bracket that is an OR of such tests only ("pure") matches as soon as
  * one anchor does.  Any other anchored bracket is a candidate, checked
  * with the reference evaluator (pat_eval_cexpr, eval.h) on the observation
@@ -111,7 +113,8 @@ struct pat_index_stats {
     size_t eq[PAT_V_KIND_COUNT]; /* equality anchors per value kind (addresses: hosts) */
     size_t cidr_v4, cidr_v6;     /* prefix anchors (distinct prefixes in cidr_*_nodes) */
     size_t cidr_v4_nodes, cidr_v6_nodes;
-    size_t regex_fast;    /* regex anchors compiled by the fast back end (Vectorscan) */
+    size_t regex_prefilter; /* regex anchors behind a literal prefilter (confirmed by PCRE2) */
+    size_t regex_fast;    /* regex anchors compiled as regexes by Vectorscan */
     size_t regex_slow;    /* regex anchors left to PCRE2 */
     size_t regex_bad;     /* regex anchors neither could compile (never match) */
     size_t bytes_ids;     /* indicator ids and rules */
@@ -162,6 +165,14 @@ int pat_index_match(const struct pat_index *idx, struct pat_scratch *s,
 typedef void pat_index_lookup_fn(void *ctx, size_t rule, bool pure);
 size_t pat_index_lookup(const struct pat_index *idx, const struct pat_value *v,
                         pat_index_lookup_fn *fn, void *ctx);
+
+/*
+ * pat_index_lookup of v[0..n), overlapping the memory latency of several
+ * lookups (each value's first slot is prefetched a few values ahead):
+ * for a worker holding a batch of values.  Returns the total found.
+ */
+size_t pat_index_lookup_many(const struct pat_index *idx, const struct pat_value *v, size_t n,
+                             pat_index_lookup_fn *fn, void *ctx);
 
 /* The id of the indicator of a rule, into out (NUL-terminated). */
 void pat_index_rule_id(const struct pat_index *idx, size_t rule,

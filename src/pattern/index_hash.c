@@ -138,12 +138,25 @@ static inline size_t report(uint32_t ref, enum pat_vrole role, idx_ref_fn *fn, v
     return 1;
 }
 
+void idx_strtab_prefetch(const struct idx_strtab *t, uint64_t h)
+{
+    if (t->n)
+        __builtin_prefetch(&t->slots[(size_t)h & t->mask]);
+}
+
 size_t idx_strtab_find(const struct idx_strtab *t, const char *pool, const char *s, size_t len,
                        enum pat_vrole role, idx_ref_fn *fn, void *ctx)
 {
     if (!t->n)
         return 0;
-    uint64_t h = idx_hash_bytes(s, len);
+    return idx_strtab_find_h(t, pool, s, len, idx_hash_bytes(s, len), role, fn, ctx);
+}
+
+size_t idx_strtab_find_h(const struct idx_strtab *t, const char *pool, const char *s, size_t len,
+                         uint64_t h, enum pat_vrole role, idx_ref_fn *fn, void *ctx)
+{
+    if (!t->n)
+        return 0;
     size_t found = 0;
     for (size_t i = (size_t)h & t->mask; t->slots[i].ref != IDX_REF_EMPTY; i = (i + 1) & t->mask) {
         const struct idx_strslot *e = &t->slots[i];

@@ -77,6 +77,12 @@ int idx_strtab_insert(struct idx_strtab *t, struct idx_pool *pool, const char *s
 size_t idx_strtab_find(const struct idx_strtab *t, const char *pool, const char *s, size_t len,
                        enum pat_vrole role, idx_ref_fn *fn, void *ctx);
 
+/* As idx_strtab_find with h = idx_hash_bytes(s, len) already computed. */
+size_t idx_strtab_find_h(const struct idx_strtab *t, const char *pool, const char *s, size_t len,
+                         uint64_t h, enum pat_vrole role, idx_ref_fn *fn, void *ctx);
+/* Start loading the slot a lookup of hash h reads first. */
+void idx_strtab_prefetch(const struct idx_strtab *t, uint64_t h);
+
 void idx_strtab_release(struct idx_strtab *t);
 
 /* ---- index_cidr.c ---- */
@@ -136,7 +142,7 @@ struct idx_rx_in {
 };
 
 struct idx_rx_counts {
-    size_t fast, slow, bad, bytes;
+    size_t prefilter, fast, slow, bad, bytes;
 };
 
 /* Compile in[0..n) (n > 0); adds to *counts.  NULL with err on a back-end failure. */

@@ -263,13 +263,20 @@ static size_t lookup_net(const struct pat_index *idx, const struct pat_value *v,
     return 0;
 }
 
-static size_t lookup_eq(const struct pat_index *idx, const struct pat_value *v, idx_ref_fn *fn,
-                        void *ctx)
+static size_t lookup_eq(const struct pat_index *idx, const struct pat_value *v, uint64_t h,
+                        idx_ref_fn *fn, void *ctx)
 {
-    if ((unsigned)v->kind >= PAT_V_KIND_COUNT)
-        return 0;
-    size_t n = idx_strtab_find(&idx->str[v->kind], idx->pool, v->s, v->len, v->role, fn, ctx);
+    size_t n = idx_strtab_find_h(&idx->str[v->kind], idx->pool, v->s, v->len, h, v->role, fn,
+                                 ctx);
     return n + lookup_net(idx, v, fn, ctx);
+}
+
+/* Hash of v, its table's first slot prefetched (lookups of a record overlap their misses). */
+static uint64_t hash_prefetch(const struct pat_index *idx, const struct pat_value *v)
+{
+    uint64_t h = idx_hash_bytes(v->s, v->len);
+    idx_strtab_prefetch(&idx->str[v->kind], h);
+    return h;
 }
 
 int pat_index_match(const struct pat_index *idx, struct pat_scratch *s,
@@ -284,12 +291,19 @@ int pat_index_match(const struct pat_index *idx, struct pat_scratch *s,
     s->ctx = ctx;
     s->hits = 0;
     value_flags(s, rec);
+    uint64_t h[PAT_RECORD_VALUES];
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned)rec->v[i].kind >= PAT_V_KIND_COUNT)
+            s->vflags[i] |= VAL_SKIP;
+        else if (!(s->vflags[i] & VAL_SKIP))
+            h[i] = hash_prefetch(idx, &rec->v[i]);
+    }
     for (size_t i = 0; i < n; i++) {
         const struct pat_value *v = &rec->v[i];
-        if (s->vflags[i] & VAL_SKIP || (unsigned)v->kind >= PAT_V_KIND_COUNT)
+        if (s->vflags[i] & VAL_SKIP)
             continue;
         s->vi = i;
-        lookup_eq(idx, v, on_ref, s);
+        lookup_eq(idx, v, h[i], on_ref, s);
         if (idx->rx[v->kind])
             idx_rxset_scan(idx->rx[v->kind], s->rx[v->kind], v->s, v->len, v->role, on_ref, s);
     }
@@ -322,5 +336,26 @@ size_t pat_index_lookup(const struct pat_index *idx, const struct pat_value *v,
                         pat_index_lookup_fn *fn, void *ctx)
 {
     struct raw_ctx c = {idx, fn, ctx};
-    return lookup_eq(idx, v, fn ? on_raw : NULL, fn ? &c : NULL);
+    if ((unsigned)v->kind >= PAT_V_KIND_COUNT)
+        return 0;
+    return lookup_eq(idx, v, idx_hash_bytes(v->s, v->len), fn ? on_raw : NULL, fn ? &c : NULL);
+}
+
+#define AHEAD 8 /* values hashed and prefetched ahead of the lookup */
+
+size_t pat_index_lookup_many(const struct pat_index *idx, const struct pat_value *v, size_t n,
+                             pat_index_lookup_fn *fn, void *ctx)
+{
+    struct raw_ctx c = {idx, fn, ctx};
+    uint64_t ring[AHEAD];
+    size_t found = 0;
+    for (size_t i = 0; i < n + AHEAD; i++) {
+        if (i < n && (unsigned)v[i].kind < PAT_V_KIND_COUNT)
+            ring[i % AHEAD] = hash_prefetch(idx, &v[i]);
+        if (i < AHEAD || (unsigned)v[i - AHEAD].kind >= PAT_V_KIND_COUNT)
+            continue;
+        found += lookup_eq(idx, &v[i - AHEAD], ring[(i - AHEAD) % AHEAD], fn ? on_raw : NULL,
+                           fn ? &c : NULL);
+    }
+    return found;
 }

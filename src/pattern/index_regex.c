@@ -1,7 +1,8 @@
 /*
  * Regex sets of the bulk index: the LIKE / MATCHES anchors of one value
- * kind, compiled by a chain of back ends (regex.h): Vectorscan first, PCRE2
- * for what it rejects.  Expressions neither compiles never match (the
+ * kind, compiled by a chain of back ends (regex.h): a literal prefilter
+ * with PCRE2 confirmation for expressions with a required literal (fast
+ * to compile), Vectorscan for the rest, PCRE2 for what it rejects.  Expressions neither compiles never match (the
  * evaluator treats a regex that does not compile as not applicable).
  *
  * Values are scanned in NFC, as the evaluator compares them (eval_cmp.c);
@@ -17,10 +18,10 @@
 #include "pattern/regex.h"
 #include "util/xalloc.h"
 
-#define RX_ENGINES 2
+#define RX_ENGINES 3
 
-static const struct pat_regex_ops *const rx_chain[RX_ENGINES] = {&pat_regex_vectorscan,
-                                                                 &pat_regex_pcre};
+static const struct pat_regex_ops *const rx_chain[RX_ENGINES] = {
+    &pat_regex_literal, &pat_regex_vectorscan, &pat_regex_pcre};
 
 struct idx_rxset {
     void *db[RX_ENGINES]; /* NULL when the engine holds no expression */
@@ -76,9 +77,10 @@ struct idx_rxset *idx_rxset_new(const struct idx_rx_in *in, size_t n,
             goto out;
         }
     }
-    counts->fast += taken[0];
-    counts->slow += taken[1];
-    counts->bad += n - taken[0] - taken[1];
+    counts->prefilter += taken[0];
+    counts->fast += taken[1];
+    counts->slow += taken[2];
+    counts->bad += n - taken[0] - taken[1] - taken[2];
     for (int e = 0; e < RX_ENGINES; e++)
         if (set->db[e])
             counts->bytes += rx_chain[e]->bytes(set->db[e]);

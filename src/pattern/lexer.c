@@ -362,14 +362,14 @@ static const struct {
     const char *word;
     enum pat_tok_kind kind;
 } keywords[] = {
-    {"AND", PAT_T_AND},         {"OR", PAT_T_OR},
-    {"NOT", PAT_T_NOT},         {"FOLLOWEDBY", PAT_T_FOLLOWEDBY},
-    {"LIKE", PAT_T_LIKE},       {"MATCHES", PAT_T_MATCHES},
+    {"AND", PAT_T_AND},           {"OR", PAT_T_OR},
+    {"NOT", PAT_T_NOT},           {"FOLLOWEDBY", PAT_T_FOLLOWEDBY},
+    {"LIKE", PAT_T_LIKE},         {"MATCHES", PAT_T_MATCHES},
     {"ISSUBSET", PAT_T_ISSUBSET}, {"ISSUPERSET", PAT_T_ISSUPERSET},
-    {"EXISTS", PAT_T_EXISTS},   {"IN", PAT_T_IN},
-    {"START", PAT_T_START},     {"STOP", PAT_T_STOP},
-    {"WITHIN", PAT_T_WITHIN},   {"SECONDS", PAT_T_SECONDS},
-    {"REPEATS", PAT_T_REPEATS}, {"TIMES", PAT_T_TIMES},
+    {"EXISTS", PAT_T_EXISTS},     {"IN", PAT_T_IN},
+    {"START", PAT_T_START},       {"STOP", PAT_T_STOP},
+    {"WITHIN", PAT_T_WITHIN},     {"SECONDS", PAT_T_SECONDS},
+    {"REPEATS", PAT_T_REPEATS},   {"TIMES", PAT_T_TIMES},
     {"LAST", PAT_T_LAST},
 };
 
@@ -408,6 +408,7 @@ static size_t lex_punct(const char *s, size_t rest, enum pat_tok_kind *kind)
 {
     char c = s[0], d = rest > 1 ? s[1] : '\0';
 
+    /* clang-format off */
     switch (c) {
     case '=': *kind = PAT_T_EQ; return d == '=' ? 2 : 1;
     case '!': *kind = PAT_T_NE; return d == '=' ? 2 : 0;
@@ -425,6 +426,7 @@ static size_t lex_punct(const char *s, size_t rest, enum pat_tok_kind *kind)
     case '*': *kind = PAT_T_STAR; return 1;
     default: return 0;
     }
+    /* clang-format on */
 }
 
 static int lex_bad_char(struct pat_lexer *lx, struct error *err)
@@ -433,8 +435,8 @@ static int lex_bad_char(struct pat_lexer *lx, struct error *err)
     long off = (long)lx->pos;
 
     if (c > 0x20 && c < 0x7F)
-        return error_set_at(err, ERR_INVALID, "", off, "unexpected character '%c' at offset %ld",
-                            c, off);
+        return error_set_at(err, ERR_INVALID, "", off, "unexpected character '%c' at offset %ld", c,
+                            off);
     return error_set_at(err, ERR_INVALID, "", off, "unexpected byte 0x%02x at offset %ld", c, off);
 }
 

@@ -20,8 +20,8 @@
 #include <string.h>
 
 #include "pattern/pattern_int.h"
-#include "util/xalloc.h"
 #include "util/banned.h"
+#include "util/xalloc.h"
 
 struct parser {
     struct pat_lexer lx;
@@ -205,11 +205,16 @@ static int op_of(enum pat_tok_kind k, enum pat_op *op)
         enum pat_tok_kind tok;
         enum pat_op op;
     } ops[] = {
-        {PAT_T_EQ, PAT_OP_EQ},           {PAT_T_NE, PAT_OP_NE},
-        {PAT_T_LT, PAT_OP_LT},           {PAT_T_LE, PAT_OP_LE},
-        {PAT_T_GT, PAT_OP_GT},           {PAT_T_GE, PAT_OP_GE},
-        {PAT_T_IN, PAT_OP_IN},           {PAT_T_LIKE, PAT_OP_LIKE},
-        {PAT_T_MATCHES, PAT_OP_MATCHES}, {PAT_T_ISSUBSET, PAT_OP_ISSUBSET},
+        {PAT_T_EQ, PAT_OP_EQ},
+        {PAT_T_NE, PAT_OP_NE},
+        {PAT_T_LT, PAT_OP_LT},
+        {PAT_T_LE, PAT_OP_LE},
+        {PAT_T_GT, PAT_OP_GT},
+        {PAT_T_GE, PAT_OP_GE},
+        {PAT_T_IN, PAT_OP_IN},
+        {PAT_T_LIKE, PAT_OP_LIKE},
+        {PAT_T_MATCHES, PAT_OP_MATCHES},
+        {PAT_T_ISSUBSET, PAT_OP_ISSUBSET},
         {PAT_T_ISSUPERSET, PAT_OP_ISSUPERSET},
     };
     for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
@@ -376,8 +381,9 @@ static int parse_qualifier(struct parser *p, struct pat_obs *o)
         o->times = (long)p->tok.lit.i;
     }
     r = advance(p);
-    return r ? r : expect(p, q == PAT_T_WITHIN ? PAT_T_SECONDS : PAT_T_TIMES,
-                          q == PAT_T_WITHIN ? "SECONDS" : "TIMES");
+    return r ? r
+             : expect(p, q == PAT_T_WITHIN ? PAT_T_SECONDS : PAT_T_TIMES,
+                      q == PAT_T_WITHIN ? "SECONDS" : "TIMES");
 }
 
 /* '[' cmp_expr ']' | '(' obs_expr ')' */
@@ -434,8 +440,8 @@ static int parse_obs_term(struct parser *p, struct pat_obs **out)
 
 /* Left-associative binary level: operand {op operand}. */
 static int parse_obs_binary(struct parser *p, struct pat_obs **out, enum pat_tok_kind op,
-                            enum pat_obs_kind kind, int (*operand)(struct parser *,
-                                                                   struct pat_obs **))
+                            enum pat_obs_kind kind,
+                            int (*operand)(struct parser *, struct pat_obs **))
 {
     long off = p->tok.offset;
     int r = operand(p, out);
@@ -483,9 +489,9 @@ int pat_parse_opts(const char *text, size_t len, unsigned flags, struct pattern 
     *out = NULL;
     pat->arena = pat_arena_new();
     if (len > PAT_TEXT_MAX) {
-        result = error_set_at(err, ERR_TOO_LARGE, "", PAT_TEXT_MAX,
-                              "pattern longer than %u bytes at offset %u", PAT_TEXT_MAX,
-                              PAT_TEXT_MAX);
+        result =
+            error_set_at(err, ERR_TOO_LARGE, "", PAT_TEXT_MAX,
+                         "pattern longer than %u bytes at offset %u", PAT_TEXT_MAX, PAT_TEXT_MAX);
         goto out;
     }
     p.arena = pat->arena;

@@ -41,10 +41,10 @@ size_t pat_arena_used(const struct pat_arena *a);
 
 enum pat_tok_kind {
     PAT_T_EOF,
-    PAT_T_IDENT,   /* [A-Za-z_][A-Za-z0-9_-]*, not a keyword */
-    PAT_T_LIT,     /* any literal: tok.lit holds the decoded constant */
-    PAT_T_EQ,      /* = == */
-    PAT_T_NE,      /* != <> */
+    PAT_T_IDENT, /* [A-Za-z_][A-Za-z0-9_-]*, not a keyword */
+    PAT_T_LIT,   /* any literal: tok.lit holds the decoded constant */
+    PAT_T_EQ,    /* = == */
+    PAT_T_NE,    /* != <> */
     PAT_T_LT,
     PAT_T_LE,
     PAT_T_GT,
@@ -109,7 +109,6 @@ const char *pat_tok_describe(const struct pat_lexer *lx, const struct pat_token 
  * p->level (and p->mixed_and).  text is the pattern text (for mapping
  * regex error offsets); flags are enum pat_parse_flags.
  */
-int pat_check(struct pattern *p, const char *text, size_t len, unsigned flags,
-              struct error *err);
+int pat_check(struct pattern *p, const char *text, size_t len, unsigned flags, struct error *err);
 
 #endif

@@ -1,10 +1,12 @@
 /*
  * Multi-pattern regular expression back ends of the bulk index: one small
  * interface (struct pat_regex_ops), one file per engine, like Suricata's
- * util-mpm.h: regex_vectorscan.c (Vectorscan, all expressions in one
+ * util-mpm.h: regex_literal.c (a Vectorscan literal database of each
+ * expression's required literal, confirmed by PCRE2: fast to build),
+ * regex_vectorscan.c (Vectorscan, all remaining expressions in one
  * database, one pass per value) and regex_pcre.c (PCRE2, one expression
  * at a time, for what Vectorscan cannot compile).  index_regex.c chains
- * them.
+ * them in that order.
  *
  * Every back end works with the semantics of MATCHES in eval_cmp.c:
  * search (unanchored unless the expression anchors), UTF-8, DOTALL, on
@@ -51,6 +53,7 @@ struct pat_regex_ops {
     void (*free)(void *db);
 };
 
+extern const struct pat_regex_ops pat_regex_literal; /* literal prefilter + PCRE2 confirm */
 extern const struct pat_regex_ops pat_regex_vectorscan;
 extern const struct pat_regex_ops pat_regex_pcre;
 

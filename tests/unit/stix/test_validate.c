@@ -8,7 +8,7 @@
  * the struct stix_meta handed to the store.
  *
  * JSON is written with single quotes for readability; q() turns them into
- * double quotes (no test value needs a real single quote).
+ * double quotes (a real single quote, as in a pattern, is written \u0027).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -52,7 +52,7 @@ static const struct example examples[] = {
     {"identity", "{" SDO("identity") ",'name':'ACME Widget, Inc.'}", {"name"}},
     {"incident", "{" SDO("incident") ",'name':'Incident 43'}", {"name"}},
     {"indicator",
-     "{" SDO("indicator") ",'pattern':'[ipv4-addr:value = x]','pattern_type':'stix',"
+     "{" SDO("indicator") ",'pattern':'[ipv4-addr:value = \\u0027198.51.100.1\\u0027]','pattern_type':'stix',"
      "'valid_from':'2016-01-01T00:00:00Z'}",
      {"pattern", "pattern_type", "valid_from"}},
     {"infrastructure", "{" SDO("infrastructure") ",'name':'Poison Ivy C2'}", {"name"}},
@@ -552,7 +552,7 @@ static void test_stix20_and_custom(void **state)
     /* a STIX 2.0 indicator: no spec_version, labels, no pattern_type */
     o = q("{'type':'indicator','id':'" IND_ID "','created':'2016-04-06T20:03:48Z',"
           "'modified':'2016-04-06T20:03:48Z','labels':['malicious-activity'],"
-          "'pattern':'[file:name = x]','valid_from':'2016-01-01T00:00:00Z'}");
+          "'pattern':'[file:name = \\u0027x\\u0027]','valid_from':'2016-01-01T00:00:00Z'}");
     error_clear(&err);
     assert_int_equal(stix_validate(o, &meta, &err), 0);
     assert_string_equal(meta.spec_version, "2.0");
