@@ -129,6 +129,14 @@ int cmd_correlate(int argc, char **argv)
         store_close(s);
         return CLI_FAIL;
     }
+    size_t done = 1;
+    while (done && (r = store_corr_catch_up(s, 50000, &done)) == 0)
+        ; /* index what was stored since the last catch-up */
+    if (r) {
+        fprintf(stderr, "concord: correlate: cannot index new indicators: %s\n", error_name(r));
+        store_close(s);
+        return CLI_FAIL;
+    }
     struct share_ctx share;
     share_ctx_init(&share, s, org.id, as == NULL);
     struct corr_run run = {&share, q.min_orgs, NULL, NULL, 0};

@@ -21,10 +21,11 @@
  *    partial binding carries the latest first_observed and the earliest
  *    last_observed of its observations, which is all the qualifiers need:
  *      A FOLLOWEDBY B  max first(A) <= min last(B)
- *      WITHIN x        max first - min last <= x seconds
+ *      WITHIN x        max first - min last < x seconds
  *      START s STOP t  max first < t and min last >= s
  *    (an observation happened at some instant of [first, last]; these are
- *    the stix2-matcher rules, exact for first == last).
+ *    the stix2-matcher rules, exact for first == last, except that WITHIN
+ *    excludes its boundary as domain.md §3.2 says: latest < earliest + x).
  *
  * The search continues through explicit continuations (struct kont) so a
  * failure deep inside backtracks into the alternatives of every enclosing
@@ -466,7 +467,7 @@ static bool after_left(struct search *S, const struct kont *k, struct sum got)
 static bool within(struct sum got, double seconds)
 {
     long double span = (long double)got.max_first - (long double)got.min_last;
-    return span <= (long double)seconds * 1e9L;
+    return span < (long double)seconds * 1e9L; /* domain.md §3.2 item 4: latest < earliest + x */
 }
 
 static bool after_qualifier(struct search *S, const struct kont *k, struct sum got)

@@ -64,9 +64,13 @@ void pat_obsv_set_release(struct pat_obsv_set *s);
 /*
  * True when the whole pattern matches the observation set: a backtracking
  * search binds each bracket to a distinct observation so that every
- * observation operator and qualifier holds.  The search is bounded
- * (PAT_EVAL_WORK_MAX steps, PAT_EVAL_BINDING_MAX observations in one
- * binding): past a bound it logs a warning and returns false.
+ * observation operator and qualifier holds.  Time rules (stix2-matcher's,
+ * exact for first == last): A FOLLOWEDBY B when max first_observed(A) <=
+ * min last_observed(B); WITHIN x when max first - min last <= x seconds
+ * (boundary included); START s STOP t when every first < t and last >= s.
+ * The search is bounded (PAT_EVAL_WORK_MAX steps, PAT_EVAL_BINDING_MAX
+ * observations in one binding): past a bound it logs a warning and returns
+ * false.
  * Thread-safe (see above).
  */
 bool pat_eval(const struct pattern *p, const struct pat_obsv_set *s);

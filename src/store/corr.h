@@ -2,9 +2,11 @@
  * Correlation across organisations: the observable values that indicators
  * name with equality (pattern/values.h), kept per stored indicator version
  * so the node knows when indicators of different organisations share a
- * value.  Ingest extracts them (store_corr_extract) outside the write lock;
- * the back end stores at most LIMIT_CORR_PER_VALUE indicators per value and
- * only counts the rest, so a common value cannot blow up storage.
+ * value.  The back end indexes them in batches after ingest
+ * (store_corr_catch_up: `concord serve` every few seconds, `concord
+ * correlate` before it answers), stores at most LIMIT_CORR_PER_VALUE
+ * indicators per value and only counts the rest, so a common value cannot
+ * blow up storage.
  */
 #ifndef CONCORD_STORE_CORR_H
 #define CONCORD_STORE_CORR_H
@@ -12,6 +14,12 @@
 #include <jansson.h>
 
 #include "store/store.h"
+
+/* An equality value of an indicator's pattern. */
+struct store_corr_value {
+    const char *path;            /* canonical object path, e.g. "ipv4-addr:value" */
+    const char *value;
+};
 
 /* The values of one object: v[] and the strings they point to are owned. */
 struct store_corr_set {

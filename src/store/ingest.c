@@ -70,7 +70,6 @@ static int prepare(struct store_ingest *ing, const char *text, size_t len, struc
             enum share_tlp tlp;
             share_marks_of(o, &tlp, &it->mrefs, &it->granular);
             it->tlp = (int)tlp;
-            store_corr_extract(o, &it->corr);
             continue;
         }
         char at[32];
@@ -100,7 +99,6 @@ static int put_one(struct store_ingest *ing, size_t i, struct store *s, int64_t 
         .version = m->version, .version_ns = m->version_ns, .created_by = m->created_by_ref,
         .revoked = m->revoked, .versioned = m->versioned, .body = scratch, .body_len = n,
         .tlp = it->tlp, .mrefs = it->mrefs, .granular = it->granular, .origin_org = origin,
-        .corr = it->corr.v, .n_corr = it->corr.n,
     };
     enum store_put_outcome out = 0;
     int r = store_obj_put(s, coll, &in, &out, &it->added_us, &it->err);
@@ -254,10 +252,8 @@ static char *status_json(const struct store_ingest *ing, const char *status_id, 
 void store_ingest_release(struct store_ingest *ing)
 {
     json_arena_release(&ing->arena); /* the DOM lives there: no json_decref */
-    for (size_t i = 0; ing->items && i < ing->n; i++) {
+    for (size_t i = 0; ing->items && i < ing->n; i++)
         free(ing->items[i].mrefs);
-        store_corr_set_release(&ing->items[i].corr);
-    }
     free(ing->status_json);
     free(ing->spans);
     free(ing->items);

@@ -15,7 +15,6 @@
 #include <jansson.h>
 
 #include "stix/envelope.h"
-#include "store/corr.h"
 #include "stix/validate.h"
 #include "store/store.h"
 #include "util/json_arena.h"
@@ -28,7 +27,6 @@ struct store_ingest_item {
     int tlp;                 /* what the sharing decision needs (share_marks_of) */
     char *mrefs;             /* heap or NULL */
     bool granular;
-    struct store_corr_set corr; /* the pattern's equality values (indicators only) */
 };
 
 struct store_ingest {

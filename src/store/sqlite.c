@@ -714,8 +714,19 @@ static const struct store_ops sqlite_ops = {
     .community_list = sq_community_list,
     .community_delete = sq_community_delete,
     .corr_list = sq_corr_list,
+    .corr_catch_up = sq_corr_catch_up,
     .meta_get = sq_meta_get,
     .meta_set = sq_meta_set,
+    .peer_add = sq_peer_add,
+    .peer_get = sq_peer_get,
+    .peer_list = sq_peer_list,
+    .peer_remove = sq_peer_remove,
+    .peer_report = sq_peer_report,
+    .peer_coll_add = sq_peer_coll_add,
+    .peer_coll_list = sq_peer_coll_list,
+    .peer_coll_save = sq_peer_coll_save,
+    .quarantine_add = sq_quarantine_add,
+    .quarantine_list = sq_quarantine_list,
 };
 
 #define SCHEMA_VERSION 4
@@ -736,7 +747,7 @@ static int configure(struct sqlite_store *q, struct error *err)
 {
     sqlite3_busy_timeout(q->db, 30000);
     int v = schema_version(q);
-    bool upgrade = v == 3; /* version 3 lacks only the correlation tables */
+    bool upgrade = v == 3; /* version 3 lacks only the correlation tables (filled by catch-up) */
     if (v != 0 && v != SCHEMA_VERSION && !upgrade)
         return error_set(err, ERR_UNSUPPORTED,
                          "the database has schema version %d; this Concord reads version %d "
@@ -749,14 +760,14 @@ static int configure(struct sqlite_store *q, struct error *err)
         r = exec(q, "BEGIN IMMEDIATE");
     if (!r)
         r = exec(q, schema_sql);
+    if (!r)
+        r = exec(q, sq_peer_schema); /* IF NOT EXISTS: older v4 files get the tables too */
     for (int i = 0; !r && i < SQ_COUNT; i++) {
         if (sqlite3_prepare_v3(q->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &q->stmt[i],
                                NULL) != SQLITE_OK)
             r = sq_err(q, SQLITE_ERROR, "prepare");
     }
     if (upgrade) {
-        if (!r)
-            r = sq_corr_backfill(q);
         int end = exec(q, r ? "ROLLBACK" : "COMMIT");
         r = r ? r : end;
         if (!r)

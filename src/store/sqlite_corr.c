@@ -2,18 +2,23 @@
  * Correlation in the SQLite back end (store/corr.h).  Each stored
  * indicator version gets one corr row per equality value of its pattern,
  * keyed (value hash, date_added), until LIMIT_CORR_PER_VALUE versions hold
- * the value; further ones only increment corr_over.  Listing joins with
+ * the value; further ones only increment corr_over.  Rows are added in
+ * batches by sq_corr_catch_up, from meta "corr_upto" (the date_added
+ * looked at last) onwards, sorted by key.  Listing joins with
  * obj so that only latest, unrevoked versions count, which also makes
  * rows of superseded versions harmless.
  */
 #include "store/sqlite_int.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/corr.h"
 #include "util/buf.h"
 #include "util/limits.h"
 #include "util/log.h"
+#include "util/xalloc.h"
 #include "util/banned.h"
 
 static int step_done(struct sqlite_store *q, sqlite3_stmt *st, const char *what)
@@ -40,14 +45,6 @@ static int add_one(struct sqlite_store *q, int64_t added, const struct store_cor
     sqlite3_bind_text(st, i++, v->path, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, i++, v->value, -1, SQLITE_STATIC);
     return step_done(q, st, "correlation insert");
-}
-
-int sq_corr_add(struct sqlite_store *q, int64_t added, const struct store_obj_in *in)
-{
-    int r = 0;
-    for (size_t i = 0; i < in->n_corr && !r; i++)
-        r = add_one(q, added, &in->corr[i]);
-    return r;
 }
 
 /* ---- listing ---- */
@@ -135,26 +132,108 @@ int sq_corr_forget(struct sqlite_store *q, sqlite3_stmt *sel)
     return r;
 }
 
-int sq_corr_backfill(struct sqlite_store *q)
+/* ---- catching up ---- */
+
+struct corr_entry {
+    uint64_t vh;
+    int64_t added;
+    size_t path, value; /* offsets in the batch's pool */
+};
+
+struct corr_batch {
+    struct corr_entry *e;
+    size_t n, cap;
+    struct buf pool;
+    int64_t last;       /* greatest date_added looked at */
+};
+
+static void batch_add(struct corr_batch *b, int64_t added, const struct store_corr_set *set)
 {
-    sqlite3_stmt *sel = NULL;
-    if (sqlite3_prepare_v2(q->db, "SELECT added, body FROM obj WHERE type = 'indicator'", -1, &sel,
-                           NULL) != SQLITE_OK)
-        return sq_err(q, SQLITE_ERROR, "correlation backfill");
-    int rc, r = 0;
-    size_t n = 0;
-    while (r == 0 && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
-        struct store_corr_set set;
-        const char *body = sqlite3_column_blob(sel, 1);
-        store_corr_extract_pattern_of_body(body, (size_t)sqlite3_column_bytes(sel, 1), &set);
-        struct store_obj_in in = {.corr = set.v, .n_corr = set.n};
-        r = sq_corr_add(q, sqlite3_column_int64(sel, 0), &in);
-        store_corr_set_release(&set);
-        n++;
+    for (size_t i = 0; i < set->n; i++) {
+        if (b->n == b->cap) {
+            b->cap = b->cap ? b->cap * 2 : 1024;
+            b->e = xrealloc(b->e, b->cap * sizeof(*b->e));
+        }
+        struct corr_entry *e = &b->e[b->n++];
+        e->vh = store_corr_hash(set->v[i].path, set->v[i].value);
+        e->added = added;
+        e->path = b->pool.len;
+        buf_append(&b->pool, set->v[i].path, strlen(set->v[i].path) + 1);
+        e->value = b->pool.len;
+        buf_append(&b->pool, set->v[i].value, strlen(set->v[i].value) + 1);
     }
-    if (r == 0 && rc != SQLITE_DONE)
-        r = sq_err(q, rc, "correlation backfill");
-    sqlite3_finalize(sel);
-    log_notice("store", "correlation: indexed %zu stored indicator versions", n);
+}
+
+static int by_key(const void *a, const void *b)
+{
+    const struct corr_entry *x = a, *y = b;
+    if (x->vh != y->vh)
+        return x->vh < y->vh ? -1 : 1;
+    return x->added < y->added ? -1 : x->added > y->added;
+}
+
+/* Read up to max rows stored after `after`; the indicators' values go into b. */
+static int batch_read(struct sqlite_store *q, int64_t after, size_t max, struct corr_batch *b)
+{
+    sqlite3_stmt *sel = sq_prepare(q, "SELECT added, CASE WHEN type = 'indicator' THEN body END"
+                                      " FROM obj WHERE added > ?1 ORDER BY added LIMIT ?2");
+    if (!sel)
+        return ERR_DB;
+    sqlite3_bind_int64(sel, 1, after);
+    sqlite3_bind_int64(sel, 2, (int64_t)max);
+    int rc;
+    while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+        b->last = sqlite3_column_int64(sel, 0);
+        const char *body = sqlite3_column_blob(sel, 1);
+        if (!body)
+            continue;
+        struct store_corr_set set;
+        store_corr_extract_pattern_of_body(body, (size_t)sqlite3_column_bytes(sel, 1), &set);
+        batch_add(b, b->last, &set);
+        store_corr_set_release(&set);
+    }
+    int r = rc == SQLITE_DONE ? 0 : sq_err(q, rc, "correlation catch-up");
+    sq_done(q, sel);
+    return r;
+}
+
+static int batch_write(struct sqlite_store *q, struct corr_batch *b)
+{
+    if (buf_failed(&b->pool))
+        return ERR_NOMEM;
+    qsort(b->e, b->n, sizeof(*b->e), by_key); /* one visit per index page */
+    int r = 0;
+    for (size_t i = 0; i < b->n && !r; i++) {
+        struct store_corr_value v = {b->pool.data + b->e[i].path, b->pool.data + b->e[i].value};
+        r = add_one(q, b->e[i].added, &v);
+    }
+    char last[32];
+    snprintf(last, sizeof(last), "%lld", (long long)b->last);
+    return r ? r : q->base.ops->meta_set(&q->base, "corr_upto", last);
+}
+
+int sq_corr_catch_up(struct store *s, size_t max_rows, size_t *done)
+{
+    struct sqlite_store *q = sq(s);
+    *done = 0;
+    int r = store_begin_write(s);
+    if (r)
+        return r;
+    char upto[32] = "0";
+    store_meta_get(s, "corr_upto", upto, sizeof(upto));
+    struct corr_batch b = {.last = strtoll(upto, NULL, 10)};
+    int64_t from = b.last;
+    buf_init(&b.pool, (size_t)1 << 30);
+    r = batch_read(q, from, max_rows ? max_rows : 1, &b);
+    if (!r && b.last != from)
+        r = batch_write(q, &b);
+    if (r)
+        store_rollback(s);
+    else
+        r = store_commit(s);
+    if (!r && b.last != from)
+        *done = b.n ? b.n : 1;
+    free(b.e);
+    buf_release(&b.pool);
     return r;
 }

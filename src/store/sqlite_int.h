@@ -65,13 +65,26 @@ int sq_obj_query(struct store *s, const struct store_query *q, store_row_fn fn, 
 int sq_obj_delete(struct store *s, const struct store_query *q, size_t *deleted);
 int sq_obj_count(struct store *s, int64_t coll, int64_t *count);
 
+/* sqlite_peer.c: federation peers, their checkpoints, quarantined objects. */
+extern const char *sq_peer_schema;
+int sq_peer_add(struct store *s, struct store_peer *p, struct error *err);
+int sq_peer_get(struct store *s, const char *name, struct store_peer *out);
+int sq_peer_list(struct store *s, int (*fn)(void *, const struct store_peer *), void *ctx);
+int sq_peer_remove(struct store *s, const char *name);
+int sq_peer_report(struct store *s, const struct store_peer *p);
+int sq_peer_coll_add(struct store *s, const struct store_peer_coll *pc, struct error *err);
+int sq_peer_coll_list(struct store *s, int64_t peer_id,
+                      int (*fn)(void *, const struct store_peer_coll *), void *ctx);
+int sq_peer_coll_save(struct store *s, const struct store_peer_coll *pc);
+int sq_quarantine_add(struct store *s, const struct store_quarantine *qr);
+int sq_quarantine_list(struct store *s, int64_t peer_id,
+                       int (*fn)(void *, const struct store_quarantine *), void *ctx);
+
 /* sqlite_corr.c: correlation rows of a stored version, listing, upkeep. */
-int sq_corr_add(struct sqlite_store *q, int64_t added, const struct store_obj_in *in);
 int sq_corr_list(struct store *s, const struct store_corr_query *qr,
                  int (*fn)(void *, const struct store_corr_row *), void *ctx);
 /* Drop the rows of the objects a DELETE is about to remove (where: its WHERE clause). */
 int sq_corr_forget(struct sqlite_store *q, sqlite3_stmt *select_added);
-/* Fill corr from the stored indicators (upgrade from schema version 3). */
-int sq_corr_backfill(struct sqlite_store *q);
+int sq_corr_catch_up(struct store *s, size_t max_rows, size_t *done);
 
 #endif

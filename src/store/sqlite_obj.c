@@ -123,8 +123,6 @@ static int insert_row(struct sqlite_store *q, int64_t coll, const struct store_o
         r = sq_err(q, sqlite3_step(st), "marking insert");
         sqlite3_reset(st);
     }
-    if (r == 0 && in->n_corr)
-        r = sq_corr_add(q, added, in);
     return r;
 }
 

@@ -62,12 +62,6 @@ struct store_coll {
     char write_orgs[1024];
 };
 
-/* An equality value of an indicator's pattern (store/corr.h), for correlation. */
-struct store_corr_value {
-    const char *path;            /* canonical object path, e.g. "ipv4-addr:value" */
-    const char *value;
-};
-
 /* One object version to store.  Strings are borrowed for the call. */
 struct store_obj_in {
     const char *id;
@@ -84,8 +78,6 @@ struct store_obj_in {
     const char *mrefs;           /* other object_marking_refs, comma-joined, or NULL */
     bool granular;               /* granular_markings present */
     int64_t origin_org;          /* organisation that delivered it (0: local import) */
-    const struct store_corr_value *corr; /* the pattern's equality values (indicators) */
-    size_t n_corr;
 };
 
 enum store_put_outcome {
@@ -186,6 +178,60 @@ struct store_community {
     char orgs[1024];             /* ",3,7," explicit member org ids ("" none) */
 };
 
+/*
+ * Federation (src/sync/): a peer is another TAXII 2.1 server.  The secret
+ * (password or token) is kept in the node database, which is mode 0600;
+ * it is never logged or shown.
+ */
+struct store_peer {
+    int64_t id;                  /* store-assigned */
+    char name[64];               /* unique short name, e.g. "my-node" */
+    char url[512];               /* the peer's API root, ending in '/' */
+    int64_t org_id;              /* local organisation that operates the peer */
+    char org_name[LIMIT_NAME];   /* filled by get/list */
+    char user[LIMIT_NAME];       /* user name on the peer ("" with a token) */
+    char secret[512];            /* password for user, or a bearer token */
+    bool token;                  /* secret is a bearer token */
+    /* state of the last rounds (store_peer_report) */
+    int64_t last_try_us;         /* start of the last round, 0 never */
+    int64_t last_ok_us;          /* end of the last successful round, 0 never */
+    int64_t lag_us;              /* last_try - newest date_added pulled, -1 unknown */
+    int64_t pulled, pushed, quarantined; /* totals over all rounds */
+    char last_error[256];        /* "" after a successful round */
+};
+
+enum store_peer_dir { STORE_PEER_PULL = 0, STORE_PEER_PUSH = 1 };
+
+/*
+ * One collection pair of a peer and its checkpoint.  Pull: after_us is
+ * the peer's date_added (never `modified`) up to which everything was
+ * stored; next/base resume an interrupted run.  Push: after_us is the
+ * local date_added up to which the peer accepted everything.
+ */
+struct store_peer_coll {
+    int64_t peer_id;
+    enum store_peer_dir dir;
+    char remote[64];             /* the peer's collection id */
+    char local[64];              /* the local collection id */
+    int64_t after_us;            /* checkpoint; -1 none (start from the beginning) */
+    char next[1024];             /* pull: `next` token of an interrupted run, "" none */
+    int64_t base_us;             /* pull: added_after the interrupted run started with (-1 none) */
+    int64_t count;               /* objects pulled / pushed through this pair */
+};
+
+/* An object a peer sent that was not stored, with why. */
+struct store_quarantine {
+    int64_t id;
+    int64_t peer_id;
+    char peer_name[64];          /* filled by list */
+    char coll[64];               /* local collection id */
+    char object_id[160];         /* "" when the object had none */
+    char reason[512];
+    int64_t created_us;
+    const char *body;            /* the object's JSON (borrowed; may be NULL in lists) */
+    size_t body_len;
+};
+
 struct store_ops {
     void (*close)(struct store *s);
     int (*begin_write)(struct store *s);
@@ -226,8 +272,21 @@ struct store_ops {
     int (*community_delete)(struct store *s, const char *name);
     int (*corr_list)(struct store *s, const struct store_corr_query *q,
                      int (*fn)(void *, const struct store_corr_row *), void *ctx);
+    int (*corr_catch_up)(struct store *s, size_t max_rows, size_t *done);
     int (*meta_get)(struct store *s, const char *key, char *out, size_t outsz);
     int (*meta_set)(struct store *s, const char *key, const char *value);
+    int (*peer_add)(struct store *s, struct store_peer *p, struct error *err);
+    int (*peer_get)(struct store *s, const char *name, struct store_peer *out);
+    int (*peer_list)(struct store *s, int (*fn)(void *, const struct store_peer *), void *ctx);
+    int (*peer_remove)(struct store *s, const char *name);
+    int (*peer_report)(struct store *s, const struct store_peer *p);
+    int (*peer_coll_add)(struct store *s, const struct store_peer_coll *pc, struct error *err);
+    int (*peer_coll_list)(struct store *s, int64_t peer_id,
+                          int (*fn)(void *, const struct store_peer_coll *), void *ctx);
+    int (*peer_coll_save)(struct store *s, const struct store_peer_coll *pc);
+    int (*quarantine_add)(struct store *s, const struct store_quarantine *qr);
+    int (*quarantine_list)(struct store *s, int64_t peer_id,
+                           int (*fn)(void *, const struct store_quarantine *), void *ctx);
 };
 
 struct store {
@@ -294,11 +353,48 @@ STORE_WRAP(community_list,
            (struct store *s, int (*fn)(void *, const struct store_community *), void *c),
            (s, fn, c))
 STORE_WRAP(community_delete, (struct store *s, const char *n), (s, n))
-/* Correlated values: latest, unrevoked indicator versions only. */
+/*
+ * Correlated values: latest, unrevoked indicator versions only, as of the
+ * last store_corr_catch_up.
+ */
 STORE_WRAP(corr_list, (struct store *s, const struct store_corr_query *q,
                        int (*fn)(void *, const struct store_corr_row *), void *c), (s, q, fn, c))
+/*
+ * Index the equality values of up to max_rows indicator versions stored
+ * since the last call, in one write transaction (*done: how many; 0 when
+ * caught up).  Kept off the ingest path: values are mostly unique, so
+ * each one lands on its own index page, and a large batch sorted by value
+ * writes each page once instead of once per ingest request.
+ */
+STORE_WRAP(corr_catch_up, (struct store *s, size_t max_rows, size_t *done), (s, max_rows, done))
 STORE_WRAP(meta_get, (struct store *s, const char *k, char *o, size_t n), (s, k, o, n))
 STORE_WRAP(meta_set, (struct store *s, const char *k, const char *v), (s, k, v))
+
+/*
+ * Peers (sqlite_peer.c).  peer_add fills p->id (ERR_EXISTS when the name
+ * is taken); peer_remove also drops its collections and checkpoints
+ * (quarantined objects are kept); peer_report stores the round fields
+ * (last_*, lag, counts) of p; peer_coll_save stores after/next/base/count
+ * of the pair (peer_id, dir, remote, local): call it inside the write
+ * transaction that stored the objects, so checkpoint and objects commit
+ * together.  quarantine_list: peer_id 0 = every peer; newest first.
+ */
+STORE_WRAP(peer_add, (struct store *s, struct store_peer *p, struct error *e), (s, p, e))
+STORE_WRAP(peer_get, (struct store *s, const char *n, struct store_peer *p), (s, n, p))
+STORE_WRAP(peer_list, (struct store *s, int (*fn)(void *, const struct store_peer *), void *c),
+           (s, fn, c))
+STORE_WRAP(peer_remove, (struct store *s, const char *n), (s, n))
+STORE_WRAP(peer_report, (struct store *s, const struct store_peer *p), (s, p))
+STORE_WRAP(peer_coll_add, (struct store *s, const struct store_peer_coll *pc, struct error *e),
+           (s, pc, e))
+STORE_WRAP(peer_coll_list, (struct store *s, int64_t pid,
+                            int (*fn)(void *, const struct store_peer_coll *), void *c),
+           (s, pid, fn, c))
+STORE_WRAP(peer_coll_save, (struct store *s, const struct store_peer_coll *pc), (s, pc))
+STORE_WRAP(quarantine_add, (struct store *s, const struct store_quarantine *qr), (s, qr))
+STORE_WRAP(quarantine_list, (struct store *s, int64_t pid,
+                             int (*fn)(void *, const struct store_quarantine *), void *c),
+           (s, pid, fn, c))
 
 /* True if org id is in a collection org list ("*" or ",3,7,"). */
 bool store_orglist_has(const char *list, int64_t org_id);
