@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/corr.h"
 #include "util/log.h"
 #include "util/banned.h"
 
@@ -96,9 +97,15 @@ static int run(const char *dir, struct taxii_config *tc)
         return CLI_FAIL;
     }
     print_banner(dir, tc, taxii_server_port(srv));
+    char db[PATH_MAX];
+    cli_path(db, dir, "concord.db");
+    struct store_corr_worker *corr = NULL;
+    if (store_corr_worker_start(db, &corr, &err) != 0)
+        log_warn("serve", "correlation is not kept up to date: %s", err.msg);
     int sig = 0;
     sigwait(&set, &sig);
     log_notice("serve", "signal %d: stopping", sig);
+    store_corr_worker_stop(corr);
     taxii_server_stop(srv);
     return CLI_OK;
 }

@@ -44,6 +44,16 @@ int store_corr_extract_pattern_of_body(const char *body, size_t len, struct stor
 
 void store_corr_set_release(struct store_corr_set *s);
 
+/*
+ * `concord serve`'s worker: a thread with its own connection to the
+ * database at db_path, catching up every two seconds.  Returns 0 and *out,
+ * or the store's error.  _stop wakes, joins and frees it (NULL is fine).
+ */
+struct store_corr_worker;
+int store_corr_worker_start(const char *db_path, struct store_corr_worker **out,
+                            struct error *err);
+void store_corr_worker_stop(struct store_corr_worker *w);
+
 /* 64-bit key of (path, value): what the back end groups on. */
 uint64_t store_corr_hash(const char *path, const char *value);
 

@@ -13,6 +13,7 @@ import json
 import os
 import sqlite3
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.environ.get("CONCORD_SOURCE_DIR",
                                                os.path.join(os.path.dirname(__file__), "..", "..")),
@@ -141,6 +142,27 @@ class CorrelateCase(ch.TimedTestCase):
         db.close()
         self.assertEqual(n, 1)
         self.assertEqual(self.correlate(), [])
+
+    def test_serve_keeps_the_view_current(self):
+        self.node.add_user("sg-u", "sg", "a long enough password")
+        self.node.add_user("my-u", "my", "a long enough password")
+        self.node.start()
+        coll = self.node.conf("default_collection")
+        for org in ("sg", "my"):
+            c = ch.Client(self.node, (org + "-u", "a long enough password"))
+            r = c.post_objects(coll, self.ind(org, "[ipv4-addr:value = '192.0.2.99']"))
+            self.assertEqual(r.status, 202, r.body)
+        db_path = os.path.join(self.node.dir, "concord.db")
+        deadline = time.time() + 20
+        row = None
+        while time.time() < deadline and not row:
+            db = sqlite3.connect(db_path, timeout=10)
+            row = db.execute("SELECT organizations FROM correlation"
+                             " WHERE value = '192.0.2.99'").fetchone()
+            db.close()
+            if not row:
+                time.sleep(0.2)
+        self.assertEqual(row, (2,), "the server did not index the new indicators")
 
     def test_upgrade_from_schema_3_fills_correlation(self):
         self.load("sg", self.ind("sg", "[domain-name:value = 'Up.Example.test']"))
