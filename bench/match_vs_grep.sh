@@ -36,14 +36,17 @@ python3 - "$n" "$eve" "$work/iocs-$n.json" "$work/iocs-$n.txt" <<'PY'
 import json, random, sys
 n, eve, out_json, out_txt = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 rnd = random.Random(20261123)
-seen_ips, seen_names = [], []
+from collections import Counter
+seen_ips, seen_names = Counter(), Counter()
 for line in open(eve):
     e = json.loads(line)
     if "dest_ip" in e and ":" not in e["dest_ip"]:
-        seen_ips.append(e["dest_ip"])
+        seen_ips[e["dest_ip"]] += 1
     if e.get("event_type") == "dns" and "rrname" in e.get("dns", {}):
-        seen_names.append(e["dns"]["rrname"].lower())
-seen_ips, seen_names = sorted(set(seen_ips))[:100], sorted(set(seen_names))[:100]
+        seen_names[e["dns"]["rrname"].lower()] += 1
+# 20 addresses and 20 names that occur in the log, rarely (like real hits)
+seen_ips = sorted(v for v, c in seen_ips.items() if c <= 3)[:20]
+seen_names = sorted(v for v, c in seen_names.items() if c <= 3)[:20]
 def ip():
     return "%d.%d.%d.%d" % (rnd.randint(1, 223), rnd.randint(0, 255), rnd.randint(0, 255), rnd.randint(1, 254))
 def name():

@@ -15,7 +15,6 @@
 #include "pattern/index.h"
 #include "pattern/pattern.h"
 #include "pattern/record.h"
-#include "util/json_arena.h"
 
 /* Patterns of conformance level 2/3: decided over the records that hit their brackets. */
 struct match_multi {
@@ -43,7 +42,6 @@ struct match_load_stats {
     size_t other_types;  /* indicators in other pattern languages (skipped) */
     size_t invalid;      /* patterns that do not parse (skipped, counted) */
     size_t hidden;       /* -D --as ORG: indicators ORG may not read */
-    struct json_arena *arena; /* the loading document's arena, current while walking it */
 };
 
 /*

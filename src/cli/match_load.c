@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "pattern/indicators.h"
 #include "share/context.h"
 #include "stix/timestamp.h"
-#include "util/json_arena.h"
 #include "util/limits.h"
 #include "util/banned.h"
 
@@ -95,33 +95,54 @@ static void add_indicator(json_t *o, struct pat_index_builder *b, struct match_m
         return;
     }
     st->indicators++;
-    json_arena_use(NULL); /* m outlives the document's arena (match_load_file) */
     keep_multi(m, id, text, len);
-    json_arena_use(st->arena);
 }
 
-static void walk(json_t *doc, struct pat_index_builder *b, struct match_multi *m,
-                 struct match_load_stats *st, int depth)
+static int64_t span_ns(const char *s, size_t n, int64_t none)
 {
-    size_t i;
-    json_t *v;
-    if (json_is_array(doc) && depth < 2) {
-        json_array_foreach(doc, i, v) walk(v, b, m, st, depth + 1);
-        return;
-    }
-    json_t *objs = json_object_get(doc, "objects");
-    if (json_is_array(objs) && depth < 2) {
-        walk(objs, b, m, st, depth + 1);
-        return;
-    }
-    if (!json_is_object(doc))
-        return;
-    st->objects++;
-    const char *type = json_string_value(json_object_get(doc, "type"));
-    if (type && strcmp(type, "indicator") == 0)
-        add_indicator(doc, b, m, st);
+    int64_t ns;
+    return s && stix_ts_parse(s, n, &ns, NULL) == 0 ? ns : none;
 }
 
+struct file_load {
+    struct pat_index_builder *b;
+    struct match_multi *m;
+    struct match_load_stats *st;
+};
+
+static int file_indicator(void *p, const struct pat_indicator_in *in)
+{
+    struct file_load *fl = p;
+    if (in->pattern_type && (in->pattern_type_len != 4 || memcmp(in->pattern_type, "stix", 4))) {
+        fl->st->other_types++;
+        return 0;
+    }
+    char id[128];
+    if (in->id_len >= sizeof(id)) {
+        fl->st->invalid++;
+        return 0;
+    }
+    memcpy(id, in->id, in->id_len);
+    id[in->id_len] = '\0';
+    struct error err;
+    error_clear(&err);
+    if (pat_index_add(fl->b, id, in->pattern, in->pattern_len,
+                      span_ns(in->valid_from, in->valid_from_len, INT64_MIN),
+                      span_ns(in->valid_until, in->valid_until_len, INT64_MAX),
+                      in->revoked ? PAT_INDEX_REVOKED : 0, &err) != 0) {
+        fl->st->invalid++;
+        return 0;
+    }
+    fl->st->indicators++;
+    keep_multi(fl->m, id, in->pattern, in->pattern_len);
+    return 0;
+}
+
+/*
+ * From a file: one strict pass of the pattern module's scanner picks the
+ * indicators' properties without building a JSON tree (a million
+ * indicators would cost seconds and gigabytes as jansson objects).
+ */
 int match_load_file(const char *path, struct pat_index_builder *b, struct match_multi *m,
                     struct match_load_stats *st)
 {
@@ -129,23 +150,14 @@ int match_load_file(const char *path, struct pat_index_builder *b, struct match_
     char *text = cli_read_file(path, &len, LIMIT_IMPORT_FILE);
     if (!text)
         return -1;
-    /* the document lives in an arena: a million small objects cost no malloc each */
-    struct json_arena arena = {0};
-    json_arena_install();
-    json_arena_use(&arena);
-    st->arena = &arena;
-    json_error_t jerr;
-    json_t *doc = json_loadb(text, len, 0, &jerr);
+    struct file_load fl = {b, m, st};
+    struct error err;
+    error_clear(&err);
+    int r = pat_indicators_scan(text, len, file_indicator, &fl, &st->objects, &err);
     free(text);
-    if (doc)
-        walk(doc, b, m, st, 0);
-    json_arena_use(NULL);
-    st->arena = NULL;
-    json_arena_release(&arena); /* no json_decref: the arena holds it all */
-    if (!doc)
-        fprintf(stderr, "concord: match: cannot parse '%s' at line %d column %d: %s\n", path,
-                jerr.line, jerr.column, jerr.text);
-    return doc ? 0 : -1;
+    if (r)
+        fprintf(stderr, "concord: match: cannot read '%s': %s\n", path, err.msg);
+    return r ? -1 : 0;
 }
 
 /* ---- from a data directory ---- */

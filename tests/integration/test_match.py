@@ -231,6 +231,26 @@ class MatchCase(ch.TimedTestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("401", p.stderr)
 
+    def test_indicator_file_shapes(self):
+        log = self.write("fw.log", "a 203.0.113.5 b\nlookup esc.example done\n")
+        # backslashes in the pattern are JSON escapes the loader must decode
+        quoted = ind("[domain-name:value = 'esc.example' OR url:value = 'x\\\\y']", 31)
+        sigma = ind("[ipv4-addr:value = '203.0.113.5']", 32, pattern_type="sigma")
+        shapes = {
+            "array of objects": [INDICATORS[0], quoted, sigma],
+            "array of bundles": [{"type": "bundle", "id": ch.stix_id("bundle"),
+                                  "objects": [INDICATORS[0]]},
+                                 {"type": "bundle", "id": ch.stix_id("bundle"),
+                                  "objects": [quoted, sigma]}],
+            "envelope": {"more": False, "objects": [INDICATORS[0], quoted, sigma]},
+        }
+        for name, doc in shapes.items():
+            p, out = self.match("--indicators", self.write("shape.json", doc), "--format", "text",
+                                log)
+            self.assertEqual(sorted(m["indicator"] for m in out),
+                             sorted([INDICATORS[0]["id"], quoted["id"]]), name)
+            self.assertIn("1 in other pattern languages", p.stderr, name)
+
     def test_bad_input(self):
         p, _ = self.match("--indicators", self.ind_file, check=False)
         self.assertEqual(p.returncode, 2)
@@ -244,7 +264,11 @@ class MatchCase(ch.TimedTestCase):
         self.assertIn("cannot open '/nonexistent.log'", p.stderr)
         p, _ = self.match("--indicators", self.write("bad.json", "{not json"), "x", check=False)
         self.assertEqual(p.returncode, 1)
-        self.assertIn("cannot parse", p.stderr)
+        self.assertIn("cannot read", p.stderr)
+        self.assertIn("invalid at byte 1", p.stderr)
+        p, _ = self.match("--indicators", self.write("trail.json", '{"objects": []} x'), "x",
+                          check=False)
+        self.assertEqual(p.returncode, 1)
         log = self.write("mixed.json", json.dumps(EVE[0]) + "\n{broken\n" + json.dumps(EVE[1]))
         p, out = self.match("--indicators", self.ind_file, "--format", "eve", log)
         self.assertEqual([m["line"] for m in out], [1, 3])
