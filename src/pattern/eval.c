@@ -307,34 +307,91 @@ static long sat_mul(long a, long b)
     return b > 0 && a > LONG_MAX / b ? LONG_MAX : a * b;
 }
 
-static void plan_test(struct plan *p, const struct pat_obsv_set *s, struct pat_ev_ctx *ctx)
+/* What plan_build needs besides the pattern: the set, its roots by type, the call's scratch. */
+struct plan_env {
+    const struct pat_obsv_set *s;
+    const struct pat_ev_types *types;
+    struct pat_ev_ctx *ctx;
+    bool *hit;                           /* per observation, all false between brackets */
+    const struct pat_ev_bytype **groups; /* the bracket's root groups */
+    size_t n_groups, cap_groups;
+};
+
+/* Add the roots of the types c's comparisons name to env->groups (once per type). */
+static void bracket_groups(struct plan_env *env, const struct pat_cexpr *c)
 {
+    for (; c; c = c->l) {
+        const struct pat_ev_bytype *g;
+        size_t i;
+
+        if (c->kind != PAT_CMP_TEST) {
+            bracket_groups(env, c->r);
+            continue;
+        }
+        if (!(g = pat_ev_types_get(env->types, c->test.path.type)))
+            return;
+        for (i = 0; i < env->n_groups && env->groups[i] != g; i++)
+            ;
+        if (i < env->n_groups)
+            return;
+        if (env->n_groups == env->cap_groups) {
+            env->cap_groups = env->cap_groups ? 2 * env->cap_groups : 4;
+            env->groups = xrealloc(env->groups, env->cap_groups * sizeof(*env->groups));
+        }
+        env->groups[env->n_groups++] = g;
+        return;
+    }
+}
+
+/*
+ * The observations a bracket holds on.  A comparison is false on a root
+ * of another type than its path's, so only the roots of the types the
+ * bracket names are visited (a set equal to cexpr_obsv over every root).
+ */
+static void plan_test(struct plan *p, struct plan_env *env)
+{
+    const struct pat_obsv_set *s = env->s;
+
     p->hits = xmalloc((s->n ? s->n : 1) * sizeof(*p->hits));
+    env->n_groups = 0;
+    bracket_groups(env, p->n->cexpr);
+    for (size_t g = 0; g < env->n_groups; g++) {
+        const struct pat_ev_bytype *b = env->groups[g];
+        struct root root = {NULL, b->type};
+        for (size_t k = 0; k < b->n; k++) {
+            size_t i = b->v[k].obs;
+            if (env->hit[i])
+                continue;
+            root.obj = b->v[k].obj;
+            env->hit[i] = cexpr_root(env->ctx, p->n->cexpr, &root, &s->v[i]);
+        }
+    }
     for (size_t i = 0; i < s->n; i++)
-        if (json_is_array(s->v[i].roots) && cexpr_obsv(ctx, p->n->cexpr, &s->v[i]))
+        if (env->hit[i]) {
             p->hits[p->n_hits++] = i;
+            env->hit[i] = false;
+        }
     p->need = 1;
     p->possible = p->n_hits > 0;
 }
 
-static struct plan *plan_build(const struct pat_obs *n, const struct pat_obsv_set *s,
-                               struct pat_ev_ctx *ctx)
+static struct plan *plan_build(const struct pat_obs *n, struct plan_env *env)
 {
     struct plan *p = xcalloc(1, sizeof(*p));
 
     p->n = n;
     if (n->kind == PAT_OBS_TEST) {
-        plan_test(p, s, ctx);
+        plan_test(p, env);
         return p;
     }
-    p->l = plan_build(n->l, s, ctx);
+    p->l = plan_build(n->l, env);
     p->need = p->l->need;
     p->possible = p->l->possible;
     switch (n->kind) {
     case PAT_OBS_AND:
     case PAT_OBS_FOLLOWEDBY:
     case PAT_OBS_OR:
-        p->r = plan_build(n->r, s, ctx);
+        p->r = plan_build(n->r, env);
         if (n->kind == PAT_OBS_OR) {
             p->need = p->l->need < p->r->need ? p->l->need : p->r->need;
             p->possible = p->l->possible || p->r->possible;
@@ -558,13 +615,21 @@ static bool search_run(const struct plan *plan, const struct pat_obsv_set *s)
 bool pat_eval(const struct pattern *p, const struct pat_obsv_set *s)
 {
     struct pat_ev_ctx ctx;
+    struct pat_ev_types *own_types = NULL;
+    struct plan_env env = {s, s ? s->types : NULL, &ctx, NULL, NULL, 0, 0};
     struct plan *plan;
     bool r = false;
 
     if (!p || !p->root || !s || s->n == 0)
         return false;
+    if (!env.types)
+        env.types = own_types = pat_ev_types_new(s);
+    env.hit = xcalloc(s->n, sizeof(*env.hit));
     pat_ev_ctx_init(&ctx);
-    plan = plan_build(p->root, s, &ctx);
+    plan = plan_build(p->root, &env);
+    free(env.hit);
+    free(env.groups);
+    pat_ev_types_free(own_types);
     if (!plan->possible || plan->need > capacity(s))
         goto out;
     if (plan->need > PAT_EVAL_BINDING_MAX) {

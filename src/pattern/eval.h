@@ -27,6 +27,8 @@
 #include "pattern/pattern.h"
 #include "util/error.h"
 
+struct pat_ev_types;
+
 /* One observation: one observed-data and the SCOs it observed. */
 struct pat_obsv {
     json_t *roots;    /* borrowed: array of the SCOs a bracket may start from (2.1: the objects
@@ -44,6 +46,8 @@ struct pat_obsv_set {
     struct pat_obsv *v; /* owned array of n observations */
     size_t n;
     json_t *owned; /* owned: array holding the roots/by_ref containers built for 2.1 */
+    struct pat_ev_types *types; /* owned: the roots grouped by type (eval_int.h), made by
+                                   pat_obsv_load; NULL (a set built by hand): pat_eval makes it */
 };
 
 /*

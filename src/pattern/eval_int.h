@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pattern/eval.h"
 #include "pattern/pattern.h"
 
 /* A property value reached by an object path, typed for comparison. */
@@ -62,6 +63,35 @@ void pat_ev_ctx_release(struct pat_ev_ctx *c);
  */
 enum pat_ev_res pat_ev_test(struct pat_ev_ctx *c, const struct pat_cmp *cmp,
                             const struct pat_ev_val *v);
+
+/*
+ * The roots of an observation set grouped by their `type` (built once per
+ * set by pat_obsv_load, or per pat_eval call for sets built by hand), so a
+ * bracket only visits the roots its comparisons can hold on: a comparison
+ * is false on a root of another type, whatever its operator or NOT.
+ */
+struct pat_ev_root {
+    size_t obs;  /* index of the observation in the set */
+    json_t *obj; /* borrowed: the root SCO */
+};
+
+struct pat_ev_bytype {
+    const char *type;        /* borrowed: the roots' "type" */
+    struct pat_ev_root *v;   /* owned: n roots, ascending obs */
+    size_t n, cap;
+};
+
+struct pat_ev_types {
+    struct pat_ev_bytype *v; /* owned: n distinct types */
+    size_t n, cap;
+    json_t *index;           /* owned: type -> position in v (integer) */
+};
+
+/* Group the roots of s (borrowed, must outlive the result); free with pat_ev_types_free. */
+struct pat_ev_types *pat_ev_types_new(const struct pat_obsv_set *s);
+void pat_ev_types_free(struct pat_ev_types *t);
+/* The roots of type, or NULL when the set has none. */
+const struct pat_ev_bytype *pat_ev_types_get(const struct pat_ev_types *t, const char *type);
 
 /* Decode hex (`_hex`) or standard base64 (`_bin`) text; *out is malloc'd. False if malformed. */
 bool pat_ev_decode_hex(const char *s, size_t n, char **out, size_t *out_len);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pattern/eval_int.h"
 #include "stix/timestamp.h"
 #include "util/banned.h"
 #include "util/xalloc.h"
@@ -165,6 +166,8 @@ out:
     json_decref(index);
     if (result)
         pat_obsv_set_release(out);
+    else
+        out->types = pat_ev_types_new(out);
     return result;
 }
 
@@ -172,7 +175,71 @@ void pat_obsv_set_release(struct pat_obsv_set *s)
 {
     if (!s)
         return;
+    pat_ev_types_free(s->types);
     free(s->v);
     json_decref(s->owned);
     memset(s, 0, sizeof(*s));
+}
+
+/* ---- roots by type ---------------------------------------------------------- */
+
+static struct pat_ev_bytype *bytype_of(struct pat_ev_types *t, const char *type)
+{
+    json_t *at = json_object_get(t->index, type);
+    struct pat_ev_bytype *b;
+
+    if (at)
+        return &t->v[json_integer_value(at)];
+    if (t->n == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 8;
+        t->v = xrealloc(t->v, t->cap * sizeof(*t->v));
+    }
+    json_object_set_new_nocheck(t->index, type, json_integer((json_int_t)t->n));
+    b = &t->v[t->n++];
+    memset(b, 0, sizeof(*b));
+    b->type = type;
+    return b;
+}
+
+struct pat_ev_types *pat_ev_types_new(const struct pat_obsv_set *s)
+{
+    struct pat_ev_types *t = xcalloc(1, sizeof(*t));
+    size_t k;
+    json_t *obj;
+
+    t->index = json_object();
+    for (size_t i = 0; i < s->n; i++) {
+        if (!json_is_array(s->v[i].roots))
+            continue;
+        json_array_foreach (s->v[i].roots, k, obj) {
+            const char *type = json_string_value(json_object_get(obj, "type"));
+            struct pat_ev_bytype *b;
+            if (!type)
+                continue; /* no type: no comparison holds on it */
+            b = bytype_of(t, type);
+            if (b->n == b->cap) {
+                b->cap = b->cap ? 2 * b->cap : 16;
+                b->v = xrealloc(b->v, b->cap * sizeof(*b->v));
+            }
+            b->v[b->n++] = (struct pat_ev_root){i, obj};
+        }
+    }
+    return t;
+}
+
+const struct pat_ev_bytype *pat_ev_types_get(const struct pat_ev_types *t, const char *type)
+{
+    json_t *at = type ? json_object_get(t->index, type) : NULL;
+    return at ? &t->v[json_integer_value(at)] : NULL;
+}
+
+void pat_ev_types_free(struct pat_ev_types *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->n; i++)
+        free(t->v[i].v);
+    free(t->v);
+    json_decref(t->index);
+    free(t);
 }

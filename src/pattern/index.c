@@ -257,8 +257,8 @@ static void fill_cidr(struct build *bd)
         else if (a->type == IDX_A_NET6)
             in6[n6++] = (struct idx_cidr_in){a->a, a->b, a->plen, IDX_REF(rule, a->role)};
     }
-    idx_cidr_build(&idx->net4, in4, n4);
-    idx_cidr_build(&idx->net6, in6, n6);
+    idx_cidr_build(&idx->net4, in4, n4, true);
+    idx_cidr_build(&idx->net6, in6, n6, false);
     idx->stats.cidr_v4 = n4;
     idx->stats.cidr_v6 = n6;
     idx->stats.cidr_v4_nodes = idx->net4.n_nodes;
@@ -327,12 +327,12 @@ struct pat_index *pat_index_build(struct pat_index_builder *b, int64_t now_ns, s
         fill_cidr(&bd);
         rc = fill_regex(&bd, err);
     }
-    if (pool.len) {
-        idx->pool = xrealloc(pool.p, pool.len); /* give back the doubling slack */
+    if (pool.len) { /* a copy without the doubling slack, huge-page advised */
+        idx->pool = idx_big_alloc(pool.len);
+        memcpy(idx->pool, pool.p, pool.len);
         idx->pool_len = pool.len;
-    } else {
-        free(pool.p);
     }
+    free(pool.p);
     total_bytes(idx);
     free(bd.rule_map);
     pat_index_builder_free(b);

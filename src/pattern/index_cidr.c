@@ -13,6 +13,11 @@
  * after the address, so it encloses it).  The walk is as long as the
  * nesting is deep, at most 33 (129) steps, in practice one or two.
  *
+ * A first-level table on the top 16 bits of the address narrows the
+ * binary search to the prefixes starting in the address's /16 (v4; /16 of
+ * the 128 bits for v6): the last one starting at or before the address
+ * is there, or it is the last one before them.
+ *
  * Equal prefixes of several indicators share one node with a run of refs.
  * IPv4 prefixes use the same code with the high word zero.  The structure
  * is read-only after idx_cidr_build.
@@ -163,9 +168,26 @@ static void link_parents(struct idx_cidr *c)
     free(stack);
 }
 
-void idx_cidr_build(struct idx_cidr *c, struct idx_cidr_in *in, size_t n)
+static inline unsigned top16(const struct idx_cidr *c, uint64_t hi, uint64_t lo)
+{
+    return c->v4 ? (unsigned)(lo >> 16) & 0xffff : (unsigned)(hi >> 48);
+}
+
+static void fill_buckets(struct idx_cidr *c)
+{
+    c->bucket = xmalloc((IDX_CIDR_BUCKETS + 1) * sizeof(*c->bucket));
+    size_t i = 0;
+    for (unsigned b = 0; b <= IDX_CIDR_BUCKETS; b++) {
+        while (i < c->n_nodes && top16(c, c->nodes[i].shi, c->nodes[i].slo) < b)
+            i++;
+        c->bucket[b] = (uint32_t)i;
+    }
+}
+
+void idx_cidr_build(struct idx_cidr *c, struct idx_cidr_in *in, size_t n, bool v4)
 {
     memset(c, 0, sizeof(*c));
+    c->v4 = v4;
     if (!n)
         return;
     qsort(in, n, sizeof(*in), cmp_in);
@@ -187,12 +209,16 @@ void idx_cidr_build(struct idx_cidr *c, struct idx_cidr_in *in, size_t n)
     }
     c->nodes = xrealloc(c->nodes, c->n_nodes * sizeof(*c->nodes));
     link_parents(c);
+    fill_buckets(c);
 }
 
 size_t idx_cidr_find(const struct idx_cidr *c, uint64_t hi, uint64_t lo, unsigned max_plen,
                      enum pat_vrole role, idx_ref_fn *fn, void *ctx)
 {
-    size_t lo_i = 0, hi_i = c->n_nodes; /* first node starting after the address */
+    if (!c->n_nodes)
+        return 0;
+    unsigned b = top16(c, hi, lo);
+    size_t lo_i = c->bucket[b], hi_i = c->bucket[b + 1]; /* first node starting after it */
     while (lo_i < hi_i) {
         size_t mid = lo_i + (hi_i - lo_i) / 2;
         if (cmp128(c->nodes[mid].shi, c->nodes[mid].slo, hi, lo) <= 0)
@@ -224,12 +250,14 @@ size_t idx_cidr_find(const struct idx_cidr *c, uint64_t hi, uint64_t lo, unsigne
 
 size_t idx_cidr_bytes(const struct idx_cidr *c)
 {
-    return c->n_nodes * sizeof(*c->nodes) + c->n_refs * sizeof(*c->refs);
+    return c->n_nodes * sizeof(*c->nodes) + c->n_refs * sizeof(*c->refs) +
+           (c->bucket ? (IDX_CIDR_BUCKETS + 1) * sizeof(*c->bucket) : 0);
 }
 
 void idx_cidr_release(struct idx_cidr *c)
 {
     free(c->nodes);
     free(c->refs);
+    free(c->bucket);
     memset(c, 0, sizeof(*c));
 }

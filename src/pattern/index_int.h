@@ -53,6 +53,9 @@ void idx_pool_release(struct idx_pool *pool);
 
 uint64_t idx_hash_bytes(const char *s, size_t len);
 
+/* Aligned (huge-page advised when large) memory for read-mostly arrays; free() it. */
+void *idx_big_alloc(size_t bytes);
+
 struct idx_strslot {
     uint32_t hash; /* low 32 bits of idx_hash_bytes */
     uint32_t off;  /* in the pool */
@@ -115,15 +118,19 @@ struct idx_cidr_node {
  * starting at or before it, if it contains the address, or else its
  * nearest enclosing prefix that does, and all their enclosing prefixes.
  */
+#define IDX_CIDR_BUCKETS 65536 /* first-level table on the top 16 address bits */
+
 struct idx_cidr {
     struct idx_cidr_node *nodes;
     size_t n_nodes;
+    uint32_t *bucket; /* [b]: first node starting at or after top-16-bit value b; [65536] = n */
+    bool v4;          /* addresses in lo's low 32 bits */
     uint32_t *refs;
     size_t n_refs;
 };
 
 /* Build from in[0..n) (sorted here, so in is modified); never fails. */
-void idx_cidr_build(struct idx_cidr *c, struct idx_cidr_in *in, size_t n);
+void idx_cidr_build(struct idx_cidr *c, struct idx_cidr_in *in, size_t n, bool v4);
 /* Refs of the prefixes of length <= max_plen containing hi:lo, roles checked. */
 size_t idx_cidr_find(const struct idx_cidr *c, uint64_t hi, uint64_t lo, unsigned max_plen,
                      enum pat_vrole role, idx_ref_fn *fn, void *ctx);

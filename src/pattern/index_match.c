@@ -350,12 +350,11 @@ size_t pat_index_lookup_many(const struct pat_index *idx, const struct pat_value
     uint64_t ring[AHEAD];
     size_t found = 0;
     for (size_t i = 0; i < n + AHEAD; i++) {
+        size_t j = i - AHEAD; /* the value looked up now, hashed AHEAD steps ago */
+        if (i >= AHEAD && (unsigned)v[j].kind < PAT_V_KIND_COUNT)
+            found += lookup_eq(idx, &v[j], ring[j % AHEAD], fn ? on_raw : NULL, fn ? &c : NULL);
         if (i < n && (unsigned)v[i].kind < PAT_V_KIND_COUNT)
             ring[i % AHEAD] = hash_prefetch(idx, &v[i]);
-        if (i < AHEAD || (unsigned)v[i - AHEAD].kind >= PAT_V_KIND_COUNT)
-            continue;
-        found += lookup_eq(idx, &v[i - AHEAD], ring[(i - AHEAD) % AHEAD], fn ? on_raw : NULL,
-                           fn ? &c : NULL);
     }
     return found;
 }

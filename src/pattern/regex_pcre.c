@@ -10,7 +10,7 @@
  * An expression PCRE2 itself rejects is reported rejected (it can never
  * match: the evaluator treats it as not applicable).
  *
- * Scratch: one match data block and one JIT stack-free match context per
+ * Scratch: one match data block and one match context (the limits) per
  * thread.
  */
 #include "pattern/regex.h"
