@@ -79,7 +79,7 @@ void match_multi_finish(struct match_multi *m,
         struct match_multi_one *e = &m->v[i];
         if (!e->n)
             continue;
-        struct pat_obsv_set set = {e->obs, e->n, NULL};
+        struct pat_obsv_set set = {e->obs, e->n, NULL, NULL};
         if (pat_eval(e->p, &set))
             fn(ctx, e);
         if (e->dropped)

@@ -48,6 +48,9 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
+/* Brackets x observations evaluated in one batch of pat_eval_many (the hits arrays' size). */
+#define PAT_EVAL_BATCH_CELLS ((size_t)1 << 21)
+
 /* ---- object paths --------------------------------------------------------- */
 
 enum bin_kind { BIN_NONE, BIN_HEX, BIN_B64 };
@@ -60,9 +63,10 @@ struct walk {
     bool hit;   /* a value passed the comparison (EXISTS: found) */
 };
 
-static bool ends_with(const char *s, const char *suffix)
+/* s[0..n) ends with suffix. */
+static bool ends_with(const char *s, size_t n, const char *suffix)
 {
-    size_t n = strlen(s), k = strlen(suffix);
+    size_t k = strlen(suffix);
     return n >= k && memcmp(s + n - k, suffix, k) == 0;
 }
 
@@ -154,21 +158,23 @@ static void walk(struct walk *w, json_t *v, size_t i, bool refs, enum bin_kind b
 static void walk_key(struct walk *w, json_t *v, size_t i)
 {
     const char *key = w->cmp->path.steps[i].key;
+    size_t n;
     json_t *child;
 
     if (!json_is_object(v) || !(child = json_object_get(v, key)))
         return;
-    if (ends_with(key, "_ref")) {
+    n = strlen(key);
+    if (ends_with(key, n, "_ref")) {
         if ((child = deref(w->o, child)) != NULL)
             walk(w, child, i + 1, false, BIN_NONE);
-    } else if (ends_with(key, "_refs")) {
+    } else if (ends_with(key, n, "_refs")) {
         if (json_is_array(child))
             walk(w, child, i + 1, true, BIN_NONE);
     } else {
         walk(w, child, i + 1, false,
-             ends_with(key, "_hex")   ? BIN_HEX
-             : ends_with(key, "_bin") ? BIN_B64
-                                      : BIN_NONE);
+             ends_with(key, n, "_hex")   ? BIN_HEX
+             : ends_with(key, n, "_bin") ? BIN_B64
+                                         : BIN_NONE);
     }
 }
 
@@ -307,101 +313,178 @@ static long sat_mul(long a, long b)
     return b > 0 && a > LONG_MAX / b ? LONG_MAX : a * b;
 }
 
-/* What plan_build needs besides the pattern: the set, its roots by type, the call's scratch. */
+/*
+ * Brackets are evaluated for a batch of patterns at once, root by root: a
+ * root SCO is tested against every bracket naming its type while it is in
+ * the cache (the JSON nodes, not the comparisons, are what cost).  Each
+ * TEST plan keeps its own hits, so the answers are those of one pattern
+ * at a time.
+ */
 struct plan_env {
     const struct pat_obsv_set *s;
     const struct pat_ev_types *types;
     struct pat_ev_ctx *ctx;
-    bool *hit;                           /* per observation, all false between brackets */
-    const struct pat_ev_bytype **groups; /* the bracket's root groups */
-    size_t n_groups, cap_groups;
+    struct plan **tests; /* the TEST plans of the batch */
+    size_t n_tests, cap_tests;
 };
 
-/* Add the roots of the types c's comparisons name to env->groups (once per type). */
-static void bracket_groups(struct plan_env *env, const struct pat_cexpr *c)
+/* Grow *v (elements of size) to hold n + 1. */
+static void *grow(void *v, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return v;
+    *cap = *cap ? 2 * *cap : 8;
+    return xrealloc(v, *cap * size);
+}
+
+/* The positions in types->v of the types c's comparisons name, each once, into g[0..*n). */
+static void bracket_groups(const struct pat_ev_types *types, const struct pat_cexpr *c, size_t **g,
+                           size_t *n, size_t *cap)
 {
     for (; c; c = c->l) {
-        const struct pat_ev_bytype *g;
-        size_t i;
+        const struct pat_ev_bytype *b;
+        size_t i, at;
 
         if (c->kind != PAT_CMP_TEST) {
-            bracket_groups(env, c->r);
+            bracket_groups(types, c->r, g, n, cap);
             continue;
         }
-        if (!(g = pat_ev_types_get(env->types, c->test.path.type)))
+        if (!(b = pat_ev_types_get(types, c->test.path.type)))
             return;
-        for (i = 0; i < env->n_groups && env->groups[i] != g; i++)
+        at = (size_t)(b - types->v);
+        for (i = 0; i < *n && (*g)[i] != at; i++)
             ;
-        if (i < env->n_groups)
-            return;
-        if (env->n_groups == env->cap_groups) {
-            env->cap_groups = env->cap_groups ? 2 * env->cap_groups : 4;
-            env->groups = xrealloc(env->groups, env->cap_groups * sizeof(*env->groups));
+        if (i == *n) {
+            *g = grow(*g, cap, *n, sizeof(**g));
+            (*g)[(*n)++] = at;
         }
-        env->groups[env->n_groups++] = g;
         return;
     }
 }
 
-/*
- * The observations a bracket holds on.  A comparison is false on a root
- * of another type than its path's, so only the roots of the types the
- * bracket names are visited (a set equal to cexpr_obsv over every root).
- */
-static void plan_test(struct plan *p, struct plan_env *env)
+static int cmp_size(const void *a, const void *b)
 {
-    const struct pat_obsv_set *s = env->s;
-
-    p->hits = xmalloc((s->n ? s->n : 1) * sizeof(*p->hits));
-    env->n_groups = 0;
-    bracket_groups(env, p->n->cexpr);
-    for (size_t g = 0; g < env->n_groups; g++) {
-        const struct pat_ev_bytype *b = env->groups[g];
-        struct root root = {NULL, b->type};
-        for (size_t k = 0; k < b->n; k++) {
-            size_t i = b->v[k].obs;
-            if (env->hit[i])
-                continue;
-            root.obj = b->v[k].obj;
-            env->hit[i] = cexpr_root(env->ctx, p->n->cexpr, &root, &s->v[i]);
-        }
-    }
-    for (size_t i = 0; i < s->n; i++)
-        if (env->hit[i]) {
-            p->hits[p->n_hits++] = i;
-            env->hit[i] = false;
-        }
-    p->need = 1;
-    p->possible = p->n_hits > 0;
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
 }
 
+/* A bracket whose roots came from several types: its hits in ascending order, each once. */
+static void hits_sort(struct plan *t)
+{
+    size_t k = 0;
+
+    qsort(t->hits, t->n_hits, sizeof(*t->hits), cmp_size);
+    for (size_t j = 0; j < t->n_hits; j++)
+        if (k == 0 || t->hits[k - 1] != t->hits[j])
+            t->hits[k++] = t->hits[j];
+    t->n_hits = k;
+}
+
+/*
+ * The observations every bracket of the batch holds on.  A comparison is
+ * false on a root of another type than its path's, so a bracket only
+ * visits the roots of the types it names (the same answer as trying every
+ * root).  Roots of one type come in ascending observation order, so a
+ * bracket's hits do too unless it names several types.
+ */
+static void brackets_run(struct plan_env *env)
+{
+    const struct pat_ev_types *types = env->types;
+    struct {
+        size_t *v, n, cap; /* tests naming this type */
+    } *by_type = xcalloc(types->n ? types->n : 1, sizeof(*by_type));
+    size_t *g = NULL, n_g = 0, cap_g = 0;
+    bool *several = xcalloc(env->n_tests ? env->n_tests : 1, sizeof(*several));
+
+    for (size_t t = 0; t < env->n_tests; t++) {
+        n_g = 0;
+        bracket_groups(types, env->tests[t]->n->cexpr, &g, &n_g, &cap_g);
+        several[t] = n_g > 1;
+        if (several[t]) /* an observation may hold once per type before hits_sort */
+            env->tests[t]->hits =
+                xrealloc(env->tests[t]->hits, n_g * (env->s->n ? env->s->n : 1) * sizeof(size_t));
+        for (size_t j = 0; j < n_g; j++) {
+            by_type[g[j]].v =
+                grow(by_type[g[j]].v, &by_type[g[j]].cap, by_type[g[j]].n, sizeof(size_t));
+            by_type[g[j]].v[by_type[g[j]].n++] = t;
+        }
+    }
+    for (size_t ty = 0; ty < types->n; ty++) {
+        const struct pat_ev_bytype *b = &types->v[ty];
+        struct root root = {NULL, b->type};
+        for (size_t k = 0; k < b->n && by_type[ty].n; k++) {
+            size_t i = b->v[k].obs;
+            root.obj = b->v[k].obj;
+            for (size_t j = 0; j < by_type[ty].n; j++) {
+                struct plan *t = env->tests[by_type[ty].v[j]];
+                if (t->n_hits && t->hits[t->n_hits - 1] == i)
+                    continue; /* another root of this observation already holds */
+                if (cexpr_root(env->ctx, t->n->cexpr, &root, &env->s->v[i]))
+                    t->hits[t->n_hits++] = i;
+            }
+        }
+        free(by_type[ty].v);
+    }
+    for (size_t t = 0; t < env->n_tests; t++)
+        if (several[t])
+            hits_sort(env->tests[t]);
+    free(several);
+    free(by_type);
+    free(g);
+}
+
+/* The plan of n; TEST plans are registered in env, their hits found later by brackets_run. */
 static struct plan *plan_build(const struct pat_obs *n, struct plan_env *env)
 {
     struct plan *p = xcalloc(1, sizeof(*p));
+    size_t n_obs = env->s->n;
 
     p->n = n;
+    p->need = 1;
     if (n->kind == PAT_OBS_TEST) {
-        plan_test(p, env);
+        p->hits = xmalloc((n_obs ? n_obs : 1) * sizeof(*p->hits));
+        env->tests = grow(env->tests, &env->cap_tests, env->n_tests, sizeof(*env->tests));
+        env->tests[env->n_tests++] = p;
         return p;
     }
     p->l = plan_build(n->l, env);
     p->need = p->l->need;
-    p->possible = p->l->possible;
     switch (n->kind) {
     case PAT_OBS_AND:
     case PAT_OBS_FOLLOWEDBY:
     case PAT_OBS_OR:
         p->r = plan_build(n->r, env);
-        if (n->kind == PAT_OBS_OR) {
+        if (n->kind == PAT_OBS_OR)
             p->need = p->l->need < p->r->need ? p->l->need : p->r->need;
-            p->possible = p->l->possible || p->r->possible;
-        } else {
+        else
             p->need = sat_add(p->l->need, p->r->need);
-            p->possible = p->l->possible && p->r->possible;
-        }
         break;
     case PAT_OBS_REPEATS:
         p->need = sat_mul(p->l->need, n->times);
+        break;
+    default: /* WITHIN, STARTSTOP */
+        break;
+    }
+    return p;
+}
+
+/* Whether a binding can exist, once the brackets' hits are known. */
+static bool plan_possible(struct plan *p)
+{
+    const struct pat_obs *n = p->n;
+
+    if (n->kind == PAT_OBS_TEST)
+        return p->possible = p->n_hits > 0;
+    p->possible = plan_possible(p->l);
+    switch (n->kind) {
+    case PAT_OBS_AND:
+    case PAT_OBS_FOLLOWEDBY:
+        p->possible = plan_possible(p->r) && p->possible;
+        break;
+    case PAT_OBS_OR:
+        p->possible = plan_possible(p->r) || p->possible;
+        break;
+    case PAT_OBS_REPEATS:
         p->possible = p->possible && n->times >= 1;
         break;
     case PAT_OBS_STARTSTOP:
@@ -410,7 +493,7 @@ static struct plan *plan_build(const struct pat_obs *n, struct plan_env *env)
     default: /* WITHIN */
         break;
     }
-    return p;
+    return p->possible;
 }
 
 static void plan_free(struct plan *p)
@@ -612,34 +695,89 @@ static bool search_run(const struct plan *plan, const struct pat_obsv_set *s)
     return r;
 }
 
-bool pat_eval(const struct pattern *p, const struct pat_obsv_set *s)
+/* The answer for one plan whose brackets have been run. */
+static bool plan_decide(struct plan *plan, const struct pat_obsv_set *s)
 {
-    struct pat_ev_ctx ctx;
-    struct pat_ev_types *own_types = NULL;
-    struct plan_env env = {s, s ? s->types : NULL, &ctx, NULL, NULL, 0, 0};
-    struct plan *plan;
-    bool r = false;
-
-    if (!p || !p->root || !s || s->n == 0)
+    if (!plan_possible(plan) || plan->need > capacity(s))
         return false;
-    if (!env.types)
-        env.types = own_types = pat_ev_types_new(s);
-    env.hit = xcalloc(s->n, sizeof(*env.hit));
-    pat_ev_ctx_init(&ctx);
-    plan = plan_build(p->root, &env);
-    free(env.hit);
-    free(env.groups);
-    pat_ev_types_free(own_types);
-    if (!plan->possible || plan->need > capacity(s))
-        goto out;
     if (plan->need > PAT_EVAL_BINDING_MAX) {
         log_warn("pattern", "evaluation refused: a match needs %ld observations (limit %ld)",
                  plan->need, PAT_EVAL_BINDING_MAX);
-        goto out;
+        return false;
     }
-    r = search_run(plan, s);
-out:
-    plan_free(plan);
+    return search_run(plan, s);
+}
+
+/* The number of brackets of an observation expression. */
+static size_t count_tests(const struct pat_obs *n)
+{
+    size_t k = 0;
+
+    for (; n; n = n->l) {
+        if (n->kind == PAT_OBS_TEST)
+            return k + 1;
+        if (n->kind == PAT_OBS_AND || n->kind == PAT_OBS_OR || n->kind == PAT_OBS_FOLLOWEDBY)
+            k += count_tests(n->r);
+    }
+    return k;
+}
+
+/* Patterns from p[0] that fit one batch: at least one, brackets x observations bounded. */
+static size_t batch_size(const struct pattern *const *p, size_t n, const struct pat_obsv_set *s)
+{
+    size_t k = 0, cells = 0;
+
+    for (; k < n; k++) {
+        size_t c = (p[k] && p[k]->root ? count_tests(p[k]->root) : 0) * s->n;
+        if (k > 0 && cells + c > PAT_EVAL_BATCH_CELLS)
+            break;
+        cells += c;
+    }
+    return k;
+}
+
+static void eval_batch(const struct pattern *const *p, size_t n, const struct pat_obsv_set *s,
+                       bool *out)
+{
+    struct pat_ev_ctx ctx;
+    struct pat_ev_types *own_types = NULL;
+    struct plan_env env = {s, s->types, &ctx, NULL, 0, 0};
+    struct plan **plans = xcalloc(n, sizeof(*plans));
+
+    if (!env.types)
+        env.types = own_types = pat_ev_types_new(s);
+    pat_ev_ctx_init(&ctx);
+    for (size_t k = 0; k < n; k++)
+        if (p[k] && p[k]->root)
+            plans[k] = plan_build(p[k]->root, &env);
+    brackets_run(&env);
+    for (size_t k = 0; k < n; k++) {
+        out[k] = plans[k] && plan_decide(plans[k], s);
+        plan_free(plans[k]);
+    }
+    free(plans);
+    free(env.tests);
+    pat_ev_types_free(own_types);
     pat_ev_ctx_release(&ctx);
+}
+
+void pat_eval_many(const struct pattern *const *p, size_t n, const struct pat_obsv_set *s,
+                   bool *out)
+{
+    for (size_t k = 0; k < n; k++)
+        out[k] = false;
+    if (!p || !s || s->n == 0)
+        return;
+    for (size_t k = 0, m; k < n; k += m) {
+        m = batch_size(p + k, n - k, s);
+        eval_batch(p + k, m, s, out + k);
+    }
+}
+
+bool pat_eval(const struct pattern *p, const struct pat_obsv_set *s)
+{
+    bool r;
+
+    pat_eval_many(&p, 1, s, &r);
     return r;
 }

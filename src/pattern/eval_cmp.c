@@ -329,6 +329,20 @@ static bool like_match(const int32_t *t, size_t tn, const int32_t *p, size_t pn)
     return pi == pn;
 }
 
+#define LIKE_ASCII_MAX 256 /* text and pattern both ASCII and this short: no allocation */
+
+/* LIKE on ASCII text and pattern (already NFC, one code point per byte), on the stack. */
+static bool like_ascii(const char *s, size_t n, const char *pat, size_t pn)
+{
+    int32_t t[LIKE_ASCII_MAX], p[LIKE_ASCII_MAX];
+
+    for (size_t i = 0; i < n; i++)
+        t[i] = (unsigned char)s[i];
+    for (size_t i = 0; i < pn; i++)
+        p[i] = (unsigned char)pat[i];
+    return like_match(t, n, p, pn);
+}
+
 static enum pat_ev_res test_like(const struct pat_cmp *cmp, const struct pat_ev_val *v)
 {
     const struct pat_lit *l = &cmp->vals[0];
@@ -340,6 +354,9 @@ static enum pat_ev_res test_like(const struct pat_cmp *cmp, const struct pat_ev_
 
     if (cmp->n_vals != 1 || l->kind != PAT_LIT_STRING || v->kind != PAT_EV_STR)
         return PAT_EV_NA;
+    if (v->len <= LIKE_ASCII_MAX && l->len <= LIKE_ASCII_MAX && is_ascii(v->s, v->len) &&
+        is_ascii(l->str, l->len))
+        return res_of(like_ascii(v->s, v->len, l->str, l->len));
     if (!nfc(v->s, v->len, &ts, &tn, &tbuf) || !nfc(l->str, l->len, &ps, &pn, &pbuf))
         goto out;
     t = code_points(ts, tn, &tk);

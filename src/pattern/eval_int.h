@@ -76,15 +76,15 @@ struct pat_ev_root {
 };
 
 struct pat_ev_bytype {
-    const char *type;        /* borrowed: the roots' "type" */
-    struct pat_ev_root *v;   /* owned: n roots, ascending obs */
+    const char *type;      /* borrowed: the roots' "type" */
+    struct pat_ev_root *v; /* owned: n roots, ascending obs */
     size_t n, cap;
 };
 
 struct pat_ev_types {
     struct pat_ev_bytype *v; /* owned: n distinct types */
     size_t n, cap;
-    json_t *index;           /* owned: type -> position in v (integer) */
+    json_t *index; /* owned: type -> position in v (integer) */
 };
 
 /* Group the roots of s (borrowed, must outlive the result); free with pat_ev_types_free. */

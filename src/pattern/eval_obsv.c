@@ -90,12 +90,13 @@ static void load_refs(json_t *refs, json_t *index, struct pat_obsv *ob, json_t *
     size_t i;
 
     json_array_foreach (refs, i, r) {
+        size_t before = json_object_size(by_ref);
         if (!json_is_string(r) || !(sco = json_object_get(index, json_string_value(r))))
             continue;
-        if (json_object_get(by_ref, json_string_value(r)))
-            continue; /* listed twice: one root */
-        json_array_append(roots, sco);
         json_object_set(by_ref, json_string_value(r), sco);
+        if (json_object_size(by_ref) == before)
+            continue; /* listed twice: one root (the same SCO, set again) */
+        json_array_append(roots, sco);
     }
     json_array_append_new(owned, roots);
     json_array_append_new(owned, by_ref);
@@ -136,23 +137,25 @@ static int load_one(json_t *o, json_t *index, struct pat_obsv *ob, json_t *owned
 int pat_obsv_load(json_t *doc, struct pat_obsv_set *out, struct error *err)
 {
     json_t *all = json_array(), *index = json_object(), *o;
-    size_t i, n = 0;
+    size_t i, n = 0, *at;
     int result = 0;
     char where[48];
 
     memset(out, 0, sizeof(*out));
     out->owned = json_array();
     collect_objects(doc, all);
+    at = xmalloc((json_array_size(all) + 1) * sizeof(*at)); /* positions of the observed-data */
     json_array_foreach (all, i, o) {
         const char *id = json_string_value(json_object_get(o, "id"));
         if (id)
             json_object_set(index, id, o);
-        n += is_type(o, "observed-data");
+        if (is_type(o, "observed-data"))
+            at[n++] = i;
     }
     out->v = xcalloc(n ? n : 1, sizeof(*out->v));
-    json_array_foreach (all, i, o) {
-        if (!is_type(o, "observed-data"))
-            continue;
+    for (size_t k = 0; k < n; k++) {
+        i = at[k];
+        o = json_array_get(all, i);
         result = load_one(o, index, &out->v[out->n], out->owned, err);
         if (result) {
             snprintf(where, sizeof(where), "objects[%zu]", i);
@@ -162,6 +165,7 @@ int pat_obsv_load(json_t *doc, struct pat_obsv_set *out, struct error *err)
         out->n++;
     }
 out:
+    free(at);
     json_decref(all);
     json_decref(index);
     if (result)

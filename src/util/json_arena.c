@@ -87,3 +87,15 @@ void json_arena_release(struct json_arena *a)
     a->chunks = NULL;
     a->total = 0;
 }
+
+void json_arena_adopt(struct json_arena *a, struct json_arena *from)
+{
+    struct json_arena_chunk **tail = &a->chunks;
+
+    while (*tail)
+        tail = &(*tail)->next; /* behind a's chunks: a keeps allocating from its newest */
+    *tail = from->chunks;
+    a->total += from->total;
+    from->chunks = NULL;
+    from->total = 0;
+}

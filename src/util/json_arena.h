@@ -26,6 +26,13 @@ struct json_arena {
 void json_arena_install(void);
 /* Make a (borrowed) arena current for this thread; NULL ends the scope. */
 void json_arena_use(struct json_arena *a);
+/*
+ * Move every chunk of from into a (neither current on another thread), so
+ * values parsed in from on another thread count as a's: freeing them while
+ * a is current is a no-op, and json_arena_release(a) drops them.  from is
+ * left empty.
+ */
+void json_arena_adopt(struct json_arena *a, struct json_arena *from);
 /* Free all memory of an arena that is not current. */
 void json_arena_release(struct json_arena *a);
 
