@@ -28,6 +28,8 @@ struct cli_config {
     size_t max_content_length;
     unsigned threads;
     bool audit;                 /* keep DIR/audit.db (default on) */
+    unsigned sync_interval;     /* seconds between federation rounds in serve; 0 = off */
+    char sync_cafile[PATH_MAX]; /* PEM to verify peers with ("" = the system's) */
 };
 
 void cli_config_defaults(struct cli_config *c);
@@ -53,6 +55,14 @@ int cli_user_create(struct store *s, const char *name, const char *org, int role
 /* Create an organisation and its STIX identity in the directory collection. */
 int cli_org_create(struct store *s, const char *name, const char *country, const char *role,
                    const char *full_name, struct store_org *out, struct error *err);
+/*
+ * The same with a given STIX identity id (NULL: a new one): how a node
+ * records another node's organisation under the identity that node uses,
+ * so sharing groups name the same organisation everywhere.
+ */
+int cli_org_create_id(struct store *s, const char *name, const char *identity,
+                      const char *country, const char *role, const char *full_name,
+                      struct store_org *out, struct error *err);
 /* Create a collection; readers/writers: comma lists of org names, "*" or NULL for all. */
 int cli_collection_create(struct store *s, const char *title, const char *alias,
                           const char *desc, const char *readers, const char *writers,
@@ -77,6 +87,15 @@ int cmd_audit(int argc, char **argv);
 int cmd_pattern(int argc, char **argv);
 int cmd_correlate(int argc, char **argv);
 int cmd_match(int argc, char **argv);
+int cmd_peer(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
+
+/* cmd_sync.c: the federation schedule of `concord serve` (a background thread). */
+struct cli_sync_sched;
+/* Start rounds every cfg->sync_interval seconds (NULL when off or on failure). */
+struct cli_sync_sched *cli_sync_start(const char *dir, const struct cli_config *cfg);
+/* Stop promptly (aborts transfers in progress) and join; NULL is fine. */
+void cli_sync_stop(struct cli_sync_sched *sc);
 /* `concord pattern eval` (cmd_pattern_eval.c); argv[0] is "eval". */
 int cli_pattern_eval(int argc, char **argv);
 

@@ -33,6 +33,7 @@ static int usage(const char *text)
 
 static const char org_help[] =
     "usage: concord org add -D DIR NAME [--country CC] [--role ROLE] [--name FULL_NAME]\n"
+    "                        [--identity identity--UUID]   (another node's organisation)\n"
     "       concord org list -D DIR\n"
     "  ROLE: national-cert, defence, law-enforcement, regulator, sector-operator, hub\n";
 
@@ -49,9 +50,10 @@ int cmd_org(int argc, char **argv)
                                          {"country", required_argument, NULL, 'c'},
                                          {"role", required_argument, NULL, 'r'},
                                          {"name", required_argument, NULL, 'n'},
+                                         {"identity", required_argument, NULL, 'i'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    const char *dir = NULL, *country = NULL, *role = NULL, *full = NULL;
+    const char *dir = NULL, *country = NULL, *role = NULL, *full = NULL, *identity = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "D:h", opts, NULL)) != -1) {
         switch (c) {
@@ -59,6 +61,7 @@ int cmd_org(int argc, char **argv)
         case 'c': country = optarg; break;
         case 'r': role = optarg; break;
         case 'n': full = optarg; break;
+        case 'i': identity = optarg; break;
         case 'h': printf("%s", org_help); return CLI_OK;
         default: return usage(org_help);
         }
@@ -79,7 +82,7 @@ int cmd_org(int argc, char **argv)
     struct error err;
     error_clear(&err);
     struct store_org o;
-    if (cli_org_create(s, args[1], country, role, full, &o, &err))
+    if (cli_org_create_id(s, args[1], identity, country, role, full, &o, &err))
         return fail(s, &err);
     printf("%s\n", o.identity_id);
     store_close(s);

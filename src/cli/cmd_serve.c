@@ -81,7 +81,7 @@ static void print_banner(const char *dir, const struct taxii_config *tc, uint16_
     fflush(stdout);
 }
 
-static int run(const char *dir, struct taxii_config *tc)
+static int run(const char *dir, struct taxii_config *tc, const struct cli_config *cfg)
 {
     sigset_t set;
     sigemptyset(&set);
@@ -176,7 +176,7 @@ int cmd_serve(int argc, char **argv)
     snprintf(tc.contact, sizeof(tc.contact), "%s", cfg.contact);
     tc.max_content_length = cfg.max_content_length;
     tc.threads = threads ? (unsigned)threads : cfg.threads;
-    int r = run(dir, &tc);
+    int r = run(dir, &tc, &cfg);
     free(tc.cert_pem);
     free(tc.key_pem);
     return r;

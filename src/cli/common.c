@@ -148,6 +148,13 @@ static char *identity_envelope(const char *id, const char *full_name, const char
 int cli_org_create(struct store *s, const char *name, const char *country, const char *role,
                    const char *full_name, struct store_org *out, struct error *err)
 {
+    return cli_org_create_id(s, name, NULL, country, role, full_name, out, err);
+}
+
+int cli_org_create_id(struct store *s, const char *name, const char *identity,
+                      const char *country, const char *role, const char *full_name,
+                      struct store_org *out, struct error *err)
+{
     struct store_org o;
     memset(&o, 0, sizeof(o));
     if (!*name || strlen(name) >= sizeof(o.name) || strchr(name, ','))
@@ -159,6 +166,12 @@ int cli_org_create(struct store *s, const char *name, const char *country, const
     stix_uuid4(uuid);
     snprintf(o.name, sizeof(o.name), "%s", name);
     snprintf(o.identity_id, sizeof(o.identity_id), "identity--%s", uuid);
+    if (identity) {
+        if (strlen(identity) >= sizeof(o.identity_id) ||
+            stix_id_check(identity, "identity", NULL) != 0)
+            return error_set(err, ERR_INVALID, "'%s' is not an identity id", identity);
+        snprintf(o.identity_id, sizeof(o.identity_id), "%s", identity);
+    }
     snprintf(o.country, sizeof(o.country), "%s", country ? country : "");
     snprintf(o.role, sizeof(o.role), "%s", role ? role : "");
     int r = store_org_add(s, &o, err);

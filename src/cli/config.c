@@ -26,6 +26,7 @@ void cli_config_defaults(struct cli_config *c)
     c->max_content_length = LIMIT_BODY_DEFAULT;
     c->threads = 4;
     c->audit = true;
+    c->sync_interval = 60;
 }
 
 static char *trim(char *s)
@@ -83,6 +84,23 @@ static int set_key(struct cli_config *c, const char *k, const char *v)
         if (set_size(&n, v, 1, 64))
             return -1;
         c->threads = (unsigned)n;
+        return 0;
+    }
+    if (strcmp(k, "sync_interval") == 0) {
+        size_t n;
+        if (strcmp(v, "0") == 0) {
+            c->sync_interval = 0;
+            return 0;
+        }
+        if (set_size(&n, v, 1, 86400))
+            return -1;
+        c->sync_interval = (unsigned)n;
+        return 0;
+    }
+    if (strcmp(k, "sync_cafile") == 0) {
+        if (strlen(v) >= sizeof(c->sync_cafile))
+            return -1;
+        snprintf(c->sync_cafile, sizeof(c->sync_cafile), "%s", v);
         return 0;
     }
     return -2;

@@ -31,6 +31,8 @@ static const char main_help[] =
     "  pattern     check STIX patterns, or evaluate them against observations\n"
     "  match       match logs (Suricata EVE, Zeek, JSON lines, text) against indicators\n"
     "  correlate   observable values named by indicators of several organisations\n"
+    "  peer        add, list or remove federation peers (other TAXII 2.1 nodes)\n"
+    "  sync        one federation round now: pull from and push to peers\n"
     "\n"
     "'concord COMMAND --help' describes each command.\n";
 
@@ -43,6 +45,7 @@ static const struct {
     {"import", cmd_import},     {"export", cmd_export},  {"community", cmd_community},
     {"group", cmd_group},       {"audit", cmd_audit},   {"pattern", cmd_pattern},
     {"correlate", cmd_correlate}, {"match", cmd_match},
+    {"peer", cmd_peer},         {"sync", cmd_sync},
 };
 
 int main(int argc, char **argv)

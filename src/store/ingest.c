@@ -151,6 +151,8 @@ int store_ingest_commit(struct store_ingest *ing, struct store *s, int64_t coll,
                 ing->progress(ing->progress_ctx, i + 1, ing->n);
         }
     free(scratch);
+    if (r == 0 && ing->in_txn)
+        r = ing->in_txn(ing->in_txn_ctx, s);
     if (r == 0 && status_id) {
         set_status(ing, status_id);
         r = store_status_put(s, status_id, owner_org, ing->status_json, ing->status_len);

@@ -40,6 +40,14 @@ struct store_ingest {
     int64_t request_us;      /* when prepare ran */
     void (*progress)(void *ctx, size_t done, size_t total); /* optional, set after prepare */
     void *progress_ctx;
+    /*
+     * Optional, set after prepare: called inside the write transaction of
+     * store_ingest_commit after the objects are stored and before COMMIT,
+     * so the caller's own rows (sync checkpoints, quarantine) commit or roll
+     * back with them.  A non-zero return rolls everything back.
+     */
+    int (*in_txn)(void *ctx, struct store *s);
+    void *in_txn_ctx;
     char *status_json;       /* the status resource, after commit (owned); NULL without status */
     size_t status_len;
 };

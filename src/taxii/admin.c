@@ -7,6 +7,10 @@
  *          {"title": "...", "countries": ["SG", ...], "organizations": ["sg-cert", ...]}
  *   DELETE /admin/communities/{name}/
  *
+ *   GET    /admin/peers/                federation peers (read-only): URL,
+ *          organisation, collections and checkpoints, last success, lag,
+ *          counts, last error; never the password or token
+ *
  * Node admins only (403 otherwise); JSON in and out (application/json);
  * errors use the TAXII error shape.  The same operations as `concord
  * community` on the command line.
@@ -15,6 +19,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/banned.h"
@@ -137,4 +142,72 @@ void taxii_admin_communities(struct taxii_req *r, const char *name)
             community_json(&r->out, &c, r->store);
     }
     snprintf(r->audit_object, sizeof(r->audit_object), "community/%s", name ? name : "");
+}
+
+/* ---- peers (read-only) ---- */
+
+static void ts_json(json_t *o, const char *key, int64_t us)
+{
+    char ts[STIX_TS_MAX];
+    if (us <= 0) {
+        json_object_set_new(o, key, json_null());
+        return;
+    }
+    stix_ts_format_us(us, ts);
+    json_object_set_new(o, key, json_string(ts));
+}
+
+static int peer_coll_json(void *ctx, const struct store_peer_coll *pc)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:I}", "direction",
+                          pc->dir == STORE_PEER_PULL ? "pull" : "push", "remote", pc->remote,
+                          "local", pc->local, "count", (json_int_t)pc->count);
+    ts_json(o, "checkpoint", pc->after_us);
+    json_array_append_new(ctx, o);
+    return 0;
+}
+
+struct peers_ctx {
+    struct taxii_req *r;
+    json_t *list;
+};
+
+static int peer_one(void *p, const struct store_peer *peer)
+{
+    struct peers_ctx *c = p;
+    json_t *colls = json_array();
+    store_peer_coll_list(c->r->store, peer->id, peer_coll_json, colls);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:o}", "name",
+                          peer->name, "url", peer->url, "organization", peer->org_name, "user",
+                          peer->user, "auth", peer->token ? "token" : "basic", "pulled",
+                          (json_int_t)peer->pulled, "pushed", (json_int_t)peer->pushed,
+                          "quarantined", (json_int_t)peer->quarantined, "last_error",
+                          peer->last_error, "collections", colls);
+    ts_json(o, "last_success", peer->last_ok_us);
+    ts_json(o, "last_attempt", peer->last_try_us);
+    json_object_set_new(o, "lag_seconds", peer->lag_us >= 0 ? json_real((double)peer->lag_us / 1e6)
+                                                            : json_null());
+    json_array_append_new(c->list, o);
+    return 0;
+}
+
+void taxii_admin_peers(struct taxii_req *r)
+{
+    if (r->who.role != STORE_ROLE_ADMIN) {
+        taxii_error(r, 403, "forbidden", "node administrators only");
+        return;
+    }
+    r->json_media = true;
+    struct peers_ctx c = {r, json_array()};
+    if (store_peer_list(r->store, peer_one, &c) != 0) {
+        json_decref(c.list);
+        taxii_error_code(r, ERR_DB, "cannot read the peers");
+        return;
+    }
+    json_t *doc = json_pack("{s:o}", "peers", c.list);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    buf_puts(&r->out, text ? text : "{}");
+    free(text);
+    json_decref(doc);
+    snprintf(r->audit_object, sizeof(r->audit_object), "peers");
 }

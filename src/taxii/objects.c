@@ -33,6 +33,8 @@ struct list_ctx {
 static bool read_row(const struct taxii_req *r, const struct store_row *row)
 {
     /* row->visible: the store already asked this same decision (store_query.visible) */
+    if (r->egress && !sync_egress_reshare_ok(r->egress, row))
+        return false; /* docs/federation.md: what a node received as AMBER/RED stays */
     return row->visible || share_ctx_may_read(r->share, row);
 }
 

@@ -16,8 +16,8 @@
 
 #include "util/banned.h"
 
-enum resource { R_NONE, R_ADMIN, R_DISCOVERY, R_ROOT, R_STATUS, R_COLLECTIONS, R_COLLECTION, R_MANIFEST,
-                R_OBJECTS, R_OBJECT, R_VERSIONS };
+enum resource { R_NONE, R_ADMIN, R_ADMIN_PEERS, R_DISCOVERY, R_ROOT, R_STATUS, R_COLLECTIONS,
+                R_COLLECTION, R_MANIFEST, R_OBJECTS, R_OBJECT, R_VERSIONS };
 
 #define MAX_SEGS 8
 
@@ -56,6 +56,8 @@ static enum resource classify(const struct route *rt)
     if ((rt->nseg == 2 || rt->nseg == 3) && strcmp(rt->seg[0], "admin") == 0 &&
         strcmp(rt->seg[1], "communities") == 0)
         return R_ADMIN;
+    if (rt->nseg == 2 && strcmp(rt->seg[0], "admin") == 0 && strcmp(rt->seg[1], "peers") == 0)
+        return R_ADMIN_PEERS;
     if (rt->nseg < 1 || rt->nseg > 6 || strcmp(rt->seg[0], TAXII_API_ROOT) != 0)
         return R_NONE;
     if (rt->nseg == 1)
@@ -195,6 +197,10 @@ static void collection_resource(struct taxii_req *r, const struct route *rt, enu
                           (const char(*)[64])r->who.communities, r->who.n_communities,
                           &r->srv->markings);
     r->share = &share;
+    struct sync_egress eg;
+    bool node_reader = sync_egress_init(&eg, r->store, r->who.org_id) == 0 &&
+                       sync_egress_is_node_org(&eg, r->who.org_id);
+    r->egress = node_reader ? &eg : NULL; /* a peer node reads: re-sharing rule applies */
     if (res == R_MANIFEST)
         taxii_manifest_get(r, &c);
     else if (res == R_VERSIONS)
@@ -206,6 +212,8 @@ static void collection_resource(struct taxii_req *r, const struct route *rt, enu
     else
         taxii_objects_delete(r, &c, oid);
     r->share = NULL;
+    r->egress = NULL;
+    sync_egress_release(&eg);
     share_ctx_release(&share);
 }
 
@@ -227,6 +235,10 @@ void taxii_route(struct taxii_req *r)
         return;
     if (res == R_ADMIN) {
         taxii_admin_communities(r, rt.nseg == 3 ? rt.seg[2] : NULL);
+        return;
+    }
+    if (res == R_ADMIN_PEERS) {
+        taxii_admin_peers(r);
         return;
     }
     if (media_checks(r))

@@ -12,6 +12,7 @@
 #include "stix/timestamp.h"
 #include "store/audit.h"
 #include "store/store.h"
+#include "sync/sync.h"
 #include "taxii/server.h"
 #include "util/buf.h"
 
@@ -39,6 +40,7 @@ struct taxii_req {
     struct store *store;          /* this thread's connection */
     struct auth_principal who;    /* valid after taxii_authenticate */
     struct share_ctx *share;      /* the sharing decision for who (collection resources) */
+    const struct sync_egress *egress; /* re-sharing rule when who's organisation is a peer node */
     char peer[64];                /* client address for logs */
     /* response */
     int status;
@@ -84,6 +86,8 @@ void taxii_collection_json(struct buf *b, const struct store_coll *c,
 
 /* admin.c: /admin/communities/[name/] (name NULL: the list) */
 void taxii_admin_communities(struct taxii_req *r, const char *name);
+/* admin.c: GET /admin/peers/ (federation peers and their state, never secrets) */
+void taxii_admin_peers(struct taxii_req *r);
 
 /* objects.c */
 void taxii_objects_get(struct taxii_req *r, const struct store_coll *c, const char *object_id);
