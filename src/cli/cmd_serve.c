@@ -100,7 +100,7 @@ static int run(const char *dir, struct taxii_config *tc, const struct cli_config
     char db[PATH_MAX];
     cli_path(db, dir, "concord.db");
     struct store_corr_worker *corr = NULL;
-    if (store_corr_worker_start(db, &corr, &err) != 0)
+    if (getenv("CONCORD_NO_CORR") == NULL && store_corr_worker_start(db, &corr, &err) != 0)
         log_warn("serve", "correlation is not kept up to date: %s", err.msg);
     int sig = 0;
     sigwait(&set, &sig);

@@ -715,6 +715,7 @@ static const struct store_ops sqlite_ops = {
     .community_delete = sq_community_delete,
     .corr_list = sq_corr_list,
     .corr_catch_up = sq_corr_catch_up,
+    .corr_pending = sq_corr_pending,
     .meta_get = sq_meta_get,
     .meta_set = sq_meta_set,
     .peer_add = sq_peer_add,

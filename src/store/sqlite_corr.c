@@ -212,28 +212,52 @@ static int batch_write(struct sqlite_store *q, struct corr_batch *b)
     return r ? r : q->base.ops->meta_set(&q->base, "corr_upto", last);
 }
 
+static int64_t read_upto(struct store *s)
+{
+    char upto[32] = "0";
+    store_meta_get(s, "corr_upto", upto, sizeof(upto));
+    return strtoll(upto, NULL, 10);
+}
+
+/*
+ * Rows are read and their patterns parsed outside any write transaction
+ * (stored rows never change; one deleted meanwhile leaves rows that the
+ * listing's join ignores), so the write lock is held only for the sorted
+ * inserts.  A concurrent catch-up that moved corr_upto first wins: this
+ * one then writes nothing and reports work so that its caller tries again.
+ */
 int sq_corr_catch_up(struct store *s, size_t max_rows, size_t *done)
 {
     struct sqlite_store *q = sq(s);
     *done = 0;
-    int r = store_begin_write(s);
-    if (r)
-        return r;
-    char upto[32] = "0";
-    store_meta_get(s, "corr_upto", upto, sizeof(upto));
-    struct corr_batch b = {.last = strtoll(upto, NULL, 10)};
-    int64_t from = b.last;
+    int64_t from = read_upto(s);
+    struct corr_batch b = {.last = from};
     buf_init(&b.pool, (size_t)1 << 30);
-    r = batch_read(q, from, max_rows ? max_rows : 1, &b);
-    if (!r && b.last != from)
-        r = batch_write(q, &b);
-    if (r)
-        store_rollback(s);
-    else
-        r = store_commit(s);
-    if (!r && b.last != from)
-        *done = b.n ? b.n : 1;
+    int r = batch_read(q, from, max_rows ? max_rows : 1, &b);
+    if (!r && b.last != from) {
+        r = store_begin_write(s);
+        bool moved = !r && read_upto(s) != from;
+        if (!r && !moved)
+            r = batch_write(q, &b);
+        if (r || moved)
+            store_rollback(s);
+        else
+            r = store_commit(s);
+        if (!r)
+            *done = b.n ? b.n : 1;
+    }
     free(b.e);
     buf_release(&b.pool);
     return r;
+}
+
+int sq_corr_pending(struct store *s, int64_t *newest, int64_t *upto)
+{
+    struct sqlite_store *q = sq(s);
+    sqlite3_stmt *st = sq_stmt(q, SQ_MAX_ADDED);
+    int rc = sqlite3_step(st);
+    *newest = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    *upto = read_upto(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_err(q, rc, "correlation state");
 }

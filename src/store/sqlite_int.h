@@ -86,5 +86,6 @@ int sq_corr_list(struct store *s, const struct store_corr_query *qr,
 /* Drop the rows of the objects a DELETE is about to remove (where: its WHERE clause). */
 int sq_corr_forget(struct sqlite_store *q, sqlite3_stmt *select_added);
 int sq_corr_catch_up(struct store *s, size_t max_rows, size_t *done);
+int sq_corr_pending(struct store *s, int64_t *newest, int64_t *upto);
 
 #endif

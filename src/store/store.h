@@ -273,6 +273,7 @@ struct store_ops {
     int (*corr_list)(struct store *s, const struct store_corr_query *q,
                      int (*fn)(void *, const struct store_corr_row *), void *ctx);
     int (*corr_catch_up)(struct store *s, size_t max_rows, size_t *done);
+    int (*corr_pending)(struct store *s, int64_t *newest, int64_t *upto);
     int (*meta_get)(struct store *s, const char *key, char *out, size_t outsz);
     int (*meta_set)(struct store *s, const char *key, const char *value);
     int (*peer_add)(struct store *s, struct store_peer *p, struct error *err);
@@ -367,6 +368,8 @@ STORE_WRAP(corr_list, (struct store *s, const struct store_corr_query *q,
  * writes each page once instead of once per ingest request.
  */
 STORE_WRAP(corr_catch_up, (struct store *s, size_t max_rows, size_t *done), (s, max_rows, done))
+/* The newest date_added stored and the last one correlation has indexed. */
+STORE_WRAP(corr_pending, (struct store *s, int64_t *newest, int64_t *upto), (s, newest, upto))
 STORE_WRAP(meta_get, (struct store *s, const char *k, char *o, size_t n), (s, k, o, n))
 STORE_WRAP(meta_set, (struct store *s, const char *k, const char *v), (s, k, v))
 
