@@ -184,6 +184,26 @@ static void fill_buckets(struct idx_cidr *c)
     }
 }
 
+/*
+ * live: one bit per top-16-bit bucket, set when some prefix may contain an
+ * address of the bucket (one starts in it, or one starting before it
+ * reaches into it).  8 KiB, so it stays in cache and most lookups of an
+ * address no prefix is near stop there without touching the nodes.
+ */
+static void fill_live(struct idx_cidr *c)
+{
+    c->live = xcalloc(IDX_CIDR_BUCKETS / 64, sizeof(*c->live));
+    for (unsigned b = 0; b < IDX_CIDR_BUCKETS; b++) {
+        bool live = c->bucket[b] < c->bucket[b + 1];
+        uint64_t shi = c->v4 ? 0 : (uint64_t)b << 48, slo = c->v4 ? (uint64_t)b << 16 : 0;
+        for (uint32_t i = c->bucket[b] ? c->bucket[b] - 1 : UINT32_MAX; !live && i != UINT32_MAX;
+             i = c->nodes[i].parent)
+            live = cmp128(c->nodes[i].ehi, c->nodes[i].elo, shi, slo) >= 0;
+        if (live)
+            c->live[b / 64] |= (uint64_t)1 << (b % 64);
+    }
+}
+
 void idx_cidr_build(struct idx_cidr *c, struct idx_cidr_in *in, size_t n, bool v4)
 {
     memset(c, 0, sizeof(*c));
@@ -210,6 +230,7 @@ void idx_cidr_build(struct idx_cidr *c, struct idx_cidr_in *in, size_t n, bool v
     c->nodes = xrealloc(c->nodes, c->n_nodes * sizeof(*c->nodes));
     link_parents(c);
     fill_buckets(c);
+    fill_live(c);
 }
 
 size_t idx_cidr_find(const struct idx_cidr *c, uint64_t hi, uint64_t lo, unsigned max_plen,
@@ -218,6 +239,8 @@ size_t idx_cidr_find(const struct idx_cidr *c, uint64_t hi, uint64_t lo, unsigne
     if (!c->n_nodes)
         return 0;
     unsigned b = top16(c, hi, lo);
+    if (!(c->live[b / 64] >> (b % 64) & 1))
+        return 0;
     size_t lo_i = c->bucket[b], hi_i = c->bucket[b + 1]; /* first node starting after it */
     while (lo_i < hi_i) {
         size_t mid = lo_i + (hi_i - lo_i) / 2;
@@ -251,7 +274,8 @@ size_t idx_cidr_find(const struct idx_cidr *c, uint64_t hi, uint64_t lo, unsigne
 size_t idx_cidr_bytes(const struct idx_cidr *c)
 {
     return c->n_nodes * sizeof(*c->nodes) + c->n_refs * sizeof(*c->refs) +
-           (c->bucket ? (IDX_CIDR_BUCKETS + 1) * sizeof(*c->bucket) : 0);
+           (c->bucket ? (IDX_CIDR_BUCKETS + 1) * sizeof(*c->bucket) : 0) +
+           (c->live ? IDX_CIDR_BUCKETS / 8 : 0);
 }
 
 void idx_cidr_release(struct idx_cidr *c)
@@ -259,5 +283,6 @@ void idx_cidr_release(struct idx_cidr *c)
     free(c->nodes);
     free(c->refs);
     free(c->bucket);
+    free(c->live);
     memset(c, 0, sizeof(*c));
 }

@@ -124,6 +124,7 @@ struct idx_cidr {
     struct idx_cidr_node *nodes;
     size_t n_nodes;
     uint32_t *bucket; /* [b]: first node starting at or after top-16-bit value b; [65536] = n */
+    uint64_t *live;   /* bit b: some prefix may contain an address of bucket b */
     bool v4;          /* addresses in lo's low 32 bits */
     uint32_t *refs;
     size_t n_refs;
