@@ -7,7 +7,8 @@
  * the peer's organisation read (egress.c).  docs/federation.md describes
  * the semantics for operators.
  *
- * Threads: a round uses the store it is given from one thread; several
+ * Threads: a round uses the store it is given from one thread (a pull
+ * fetches and parses pages on a second thread of its own, fetch.c); several
  * rounds may run at once on separate store connections (the database
  * serialises writers).
  */

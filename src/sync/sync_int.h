@@ -9,6 +9,7 @@
 #include "sync/client.h"
 #include "sync/reply.h"
 #include "sync/sync.h"
+#include "store/ingest.h"
 #include "util/buf.h"
 
 struct sync_run {
@@ -46,6 +47,49 @@ void sync_url(const struct sync_run *run, struct buf *out, const char *path);
  * date_added), never earlier than current.
  */
 int64_t sync_pull_checkpoint(int64_t current, bool more, size_t n_objects, int64_t last_us);
+
+/*
+ * The fetch stage of a pull (fetch.c): a second thread GETs the pages of
+ * one pair in order, parses and validates each, and queues it (at most
+ * SYNC_FETCH_QUEUE waiting) with the pair's state once it is stored.
+ */
+#define SYNC_FETCH_QUEUE 2
+
+enum sync_pulled_kind {
+    SYNC_PULLED_PAGE,            /* a 200 answer, prepared */
+    SYNC_PULLED_ERROR,           /* the fetch stage failed: code, err */
+    SYNC_PULLED_BOUND,           /* max_pages reached: the rest comes next round */
+};
+
+struct sync_pulled {
+    enum sync_pulled_kind kind;
+    struct sync_reply rep;           /* the body ing points into */
+    struct store_ingest ing;         /* prepared; ing.n == 0 for an empty page */
+    struct store_peer_coll next;     /* the pair's state once this page is stored */
+    size_t n_objects;
+    int64_t last_us;                 /* X-TAXII-Date-Added-Last, -1 unknown */
+    bool done;                       /* more == false: the pull is over */
+    int code;                        /* SYNC_PULLED_ERROR: the ERR_* */
+    struct error err;                /* SYNC_PULLED_ERROR: why */
+};
+
+struct sync_fetcher;
+
+/*
+ * Start fetching pair pc (copied) for run (borrowed until
+ * sync_fetcher_stop; its HTTP handle is the stage's until then).
+ */
+int sync_fetcher_start(struct sync_fetcher **out, struct sync_run *run,
+                       const struct store_peer_coll *pc);
+/*
+ * The next page in order (owned by the caller: sync_pulled_free).  The
+ * last one is an error, a page with done, or a BOUND; NULL only when the
+ * stage was stopped.  Waiting, it passes the round's stop flag on.
+ */
+struct sync_pulled *sync_fetcher_next(struct sync_fetcher *f);
+/* Stop the stage (aborting a transfer under way), join it, free f. */
+void sync_fetcher_stop(struct sync_fetcher *f);
+void sync_pulled_free(struct sync_pulled *p);
 
 int sync_pull_pair(struct sync_run *run, struct store_peer_coll *pc);
 int sync_push_pair(struct sync_run *run, struct store_peer_coll *pc);

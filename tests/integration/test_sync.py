@@ -145,6 +145,21 @@ class TestPullPush(Base):
         r = ch.Client(self.b, ("a-sync", PW)).get("/admin/peers/")
         self.assertEqual(r.status, 403)
 
+    def test_serve_runs_rounds_on_schedule(self):
+        add_peer(self.b, self.a)
+        self.b.stop()
+        self.b.set_conf("sync_interval", "1")
+        self.b.start()
+        objs = [marked(i, CLEAR, IDENT["a"]) for i in range(5)]
+        self.post("a", *objs)
+        deadline = time.time() + 30
+        got = []
+        while time.time() < deadline and len(got) < 5:
+            time.sleep(0.5)
+            got = ids_in(self.b)
+        self.assertEqual(sorted(got), sorted(o["id"] for o in objs),
+                         "concord serve did not pull on its schedule")
+
     def test_push(self):
         add_peer(self.b, self.a, pull=False, push=True)
         objs = [marked(i, CLEAR, IDENT["b"]) for i in range(30)]
