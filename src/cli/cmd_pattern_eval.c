@@ -10,8 +10,10 @@
  * evaluated, 1 when one was not (or FILE cannot be read), 2 on usage.
  *
  * Speed (bench/pattern_eval_vs_stix2matcher.sh): FILE is parsed into one
- * jansson arena, a large top-level array in two halves on two threads;
- * the patterns are evaluated together (pat_eval_many).
+ * jansson arena by pat_json_parse (jansson's own parser when that one
+ * declines), a large top-level array in two halves on two threads; the
+ * patterns are evaluated together (pat_eval_many), in two halves on two
+ * threads.
  */
 #include "cli/cli.h"
 
@@ -86,7 +88,7 @@ static size_t split_point(const char *text, size_t len)
     return 0;
 }
 
-/* The second half "[" + text[mid + 1..), parsed on its own thread in its own arena. */
+/* The elements after text[mid] (a comma), parsed on their own thread in their own arena. */
 struct half {
     const char *text;
     size_t len;
@@ -97,70 +99,42 @@ struct half {
 static void *parse_half(void *p)
 {
     struct half *h = p;
-    json_error_t je;
 
     json_arena_use(&h->arena);
-    h->doc = json_loadb(h->text, h->len, 0, &je);
+    h->doc = json_array();
+    if (pat_json_parse_tail(h->text, h->len, h->doc) != 0)
+        h->doc = NULL; /* what was parsed stays in h->arena until the command ends */
     json_arena_use(NULL);
     return NULL;
 }
 
-/* The first half: text[0..mid) then "]", fed to json_load_callback. */
-struct first {
-    const char *text;
-    size_t len, pos;
-};
-
-static size_t feed_first(void *buf, size_t size, void *p)
-{
-    struct first *f = p;
-    size_t n;
-
-    if (f->pos > f->len || size == 0)
-        return 0; /* all fed */
-    n = f->len - f->pos < size ? f->len - f->pos : size;
-    if (n == 0) {
-        *(char *)buf = ']';
-        f->pos++;
-        return 1;
-    }
-    memcpy(buf, f->text + f->pos, n);
-    f->pos += n;
-    return n;
-}
-
 /*
  * Parse a top-level array of len >= SPLIT_MIN in two halves at once (text
- * is modified, then restored): the elements up to mid here, the rest on a
- * second thread; the two arrays are joined in order.  NULL when text is
- * not such an array or either half does not parse (the caller then parses
- * the whole, which gives the same value or the same error).  Values live
- * in the current arena a.
+ * is modified, then restored): the elements up to mid here, as the array
+ * text[0..mid) + "]", the rest on a second thread; the two arrays are
+ * joined in order.  NULL when text is not such an array or either half
+ * does not parse (the caller then parses the whole, which gives the same
+ * value or the error).  Values live in the current arena a.
  */
 static json_t *parse_split(char *text, size_t len, struct json_arena *a)
 {
     size_t mid = len >= SPLIT_MIN ? split_point(text, len) : 0;
-    struct half h = {text + mid, len - mid, {0}, NULL};
-    struct first f = {text, mid, 0};
-    json_error_t je;
+    struct half h = {text + mid + 1, len - mid - 1, {0}, NULL};
     json_t *doc;
     pthread_t th;
 
     if (!mid)
         return NULL;
     json_decref(json_object()); /* seeds jansson's hash before a second thread uses it */
-    text[mid] = '[';
-    if (pthread_create(&th, NULL, parse_half, &h) != 0) {
-        text[mid] = ',';
+    if (pthread_create(&th, NULL, parse_half, &h) != 0)
         return NULL;
-    }
-    doc = json_load_callback(feed_first, &f, 0, &je);
+    text[mid] = ']'; /* the thread reads only after text[mid] */
+    doc = pat_json_parse(text, mid + 1);
     pthread_join(th, NULL);
     text[mid] = ',';
     json_arena_adopt(a, &h.arena);
     if (!doc || !h.doc || json_array_extend(doc, h.doc) != 0)
         return NULL; /* all of it stays in a until the command ends */
-    json_decref(h.doc);
     return doc;
 }
 
@@ -175,7 +149,9 @@ static int load_doc(const char *path, json_t **doc, struct json_arena *a)
         return -1;
     *doc = parse_split(text, len, a);
     if (!*doc)
-        *doc = json_loadb(text, len, 0, &je);
+        *doc = pat_json_parse(text, len);
+    if (!*doc)
+        *doc = json_loadb(text, len, 0, &je); /* jansson's value, or its error message */
     free(text);
     if (!*doc) {
         fprintf(stderr, "concord pattern eval: %s: invalid JSON at line %d: %s\n", path, je.line,
@@ -185,10 +161,50 @@ static int load_doc(const char *path, json_t **doc, struct json_arena *a)
     return 0;
 }
 
+/* ---- evaluating on two threads --------------------------------------------- */
+
+#define SPLIT_PATTERNS 8 /* fewer patterns: one thread */
+
+/* The second half of the patterns, evaluated on its own thread. */
+struct eval_part {
+    const struct pattern *const *p;
+    size_t n;
+    const struct pat_obsv_set *set;
+    bool *yes;
+};
+
+static void *eval_part(void *arg)
+{
+    struct eval_part *e = arg;
+
+    pat_eval_many(e->p, e->n, e->set, e->yes);
+    return NULL;
+}
+
 /*
- * Parse every pattern, evaluate those that parse together (pat_eval_many:
- * same answers as one by one), print one line each in order; returns 0 if
- * all were evaluated.
+ * yes[k] = pat_eval(p[k], set): the patterns in two halves, the second on
+ * a thread of its own (pat_eval_many is thread-safe on a const set and
+ * gives each pattern the same answer in any batch).
+ */
+static void eval_split(const struct pattern *const *p, size_t n, const struct pat_obsv_set *set,
+                       bool *yes)
+{
+    size_t half = n >= SPLIT_PATTERNS ? n / 2 : 0;
+    struct eval_part e = {p + half, n - half, set, yes + half};
+    pthread_t th;
+
+    if (!half || pthread_create(&th, NULL, eval_part, &e) != 0) {
+        pat_eval_many(p, n, set, yes);
+        return;
+    }
+    pat_eval_many(p, half, set, yes);
+    pthread_join(th, NULL);
+}
+
+/*
+ * Parse every pattern, evaluate those that parse together (pat_eval_many
+ * in eval_split: same answers as one by one), print one line each in
+ * order; returns 0 if all were evaluated.
  */
 static int eval_all(char **texts, int n, const struct pat_obsv_set *set)
 {
@@ -205,7 +221,7 @@ static int eval_all(char **texts, int n, const struct pat_obsv_set *set)
             msg[i] = xstrdup(err.msg[0] ? err.msg : error_name(err.code));
         }
     }
-    pat_eval_many((const struct pattern *const *)p, (size_t)n, set, yes);
+    eval_split((const struct pattern *const *)p, (size_t)n, set, yes);
     for (int i = 0; i < n; i++) {
         if (msg[i]) {
             print_error(msg[i]);

@@ -10,7 +10,9 @@
  * "0", "1", ...: the roots are its values and references name its keys.
  *
  * The set borrows the document; the arrays and dictionaries built for 2.1
- * are held (with references to the borrowed SCOs) in set->owned.
+ * are held (with references to the borrowed SCOs) in set->owned.  The
+ * document's objects and the table of their ids are plain C arrays for the
+ * time of pat_obsv_load (jansson containers were most of its cost).
  */
 #include "pattern/eval.h"
 
@@ -29,8 +31,23 @@ static bool is_type(json_t *o, const char *type)
     return t && !strcmp(t, type);
 }
 
+/* The objects of a document, in document order (borrowed). */
+struct objs {
+    json_t **v; /* owned array */
+    size_t n, cap;
+};
+
+static void objs_push(struct objs *a, json_t *o)
+{
+    if (a->n == a->cap) {
+        a->cap = a->cap ? 2 * a->cap : 256;
+        a->v = xrealloc(a->v, a->cap * sizeof(*a->v));
+    }
+    a->v[a->n++] = o;
+}
+
 /* Append the objects of doc (bundle, array of bundles, array of objects) to all. */
-static void collect_objects(json_t *doc, json_t *all)
+static void collect_objects(json_t *doc, struct objs *all)
 {
     json_t *v;
     size_t i;
@@ -44,10 +61,84 @@ static void collect_objects(json_t *doc, json_t *all)
         return;
     if (json_is_array(json_object_get(doc, "objects")) && is_type(doc, "bundle")) {
         json_array_foreach (json_object_get(doc, "objects"), i, v)
-            json_array_append(all, v);
+            objs_push(all, v);
         return;
     }
-    json_array_append(all, doc);
+    objs_push(all, doc);
+}
+
+/* ---- the objects by id ------------------------------------------------------ */
+
+struct id_slot {
+    const char *id; /* borrowed; NULL: free slot */
+    size_t len;
+    json_t *obj; /* borrowed */
+};
+
+/* id -> object, open addressing; a later object with the same id replaces the earlier. */
+struct id_index {
+    struct id_slot *v; /* owned: mask + 1 slots */
+    size_t mask;
+    uint64_t seed; /* from the table's (randomized) address: a document cannot aim at collisions */
+};
+
+static void id_index_init(struct id_index *x, size_t n)
+{
+    size_t cap = 16;
+
+    while (cap < 2 * n)
+        cap *= 2;
+    x->v = xcalloc(cap, sizeof(*x->v));
+    x->mask = cap - 1;
+    x->seed = (uint64_t)(uintptr_t)x->v * 0x9E3779B97F4A7C15ull;
+}
+
+/* FNV-1a from a seeded basis. */
+static size_t id_hash(uint64_t seed, const char *s, size_t n)
+{
+    uint64_t h = 14695981039346656037ull ^ seed;
+
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* The slot holding id, or the free slot where it would go (the table is never full). */
+static struct id_slot *id_index_slot(const struct id_index *x, const char *id, size_t len)
+{
+    size_t i = id_hash(x->seed, id, len) & x->mask;
+
+    while (x->v[i].id && (x->v[i].len != len || memcmp(x->v[i].id, id, len) != 0))
+        i = (i + 1) & x->mask;
+    return &x->v[i];
+}
+
+/* The object whose id is the JSON string s, or NULL. */
+static json_t *id_index_get(const struct id_index *x, json_t *s)
+{
+    struct id_slot *slot;
+
+    if (!json_is_string(s))
+        return NULL;
+    slot = id_index_slot(x, json_string_value(s), json_string_length(s));
+    return slot->id ? slot->obj : NULL;
+}
+
+/* Index every object of all with a string id; the positions of the observed-data go to at. */
+static size_t id_index_fill(struct id_index *x, const struct objs *all, size_t *at)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < all->n; i++) {
+        json_t *o = all->v[i], *id = json_object_get(o, "id");
+        if (json_is_string(id)) {
+            struct id_slot *slot = id_index_slot(x, json_string_value(id), json_string_length(id));
+            *slot = (struct id_slot){json_string_value(id), json_string_length(id), o};
+        }
+        if (is_type(o, "observed-data"))
+            at[n++] = i;
+    }
+    return n;
 }
 
 static const char *obj_name(json_t *o)
@@ -84,16 +175,17 @@ static int load_times(json_t *o, struct pat_obsv *ob, struct error *err)
 }
 
 /* 2.1: roots and references are the objects named in object_refs that exist in the document. */
-static void load_refs(json_t *refs, json_t *index, struct pat_obsv *ob, json_t *owned)
+static void load_refs(json_t *refs, const struct id_index *index, struct pat_obsv *ob,
+                      json_t *owned)
 {
     json_t *roots = json_array(), *by_ref = json_object(), *r, *sco;
     size_t i;
 
     json_array_foreach (refs, i, r) {
         size_t before = json_object_size(by_ref);
-        if (!json_is_string(r) || !(sco = json_object_get(index, json_string_value(r))))
+        if (!(sco = id_index_get(index, r)))
             continue;
-        json_object_set(by_ref, json_string_value(r), sco);
+        json_object_set_nocheck(by_ref, json_string_value(r), sco);
         if (json_object_size(by_ref) == before)
             continue; /* listed twice: one root (the same SCO, set again) */
         json_array_append(roots, sco);
@@ -117,7 +209,8 @@ static void load_embedded(json_t *objects, struct pat_obsv *ob, json_t *owned)
     ob->by_ref = objects;
 }
 
-static int load_one(json_t *o, json_t *index, struct pat_obsv *ob, json_t *owned, struct error *err)
+static int load_one(json_t *o, const struct id_index *index, struct pat_obsv *ob, json_t *owned,
+                    struct error *err)
 {
     json_t *refs = json_object_get(o, "object_refs"), *objs = json_object_get(o, "objects");
     int r = load_times(o, ob, err);
@@ -136,27 +229,22 @@ static int load_one(json_t *o, json_t *index, struct pat_obsv *ob, json_t *owned
 
 int pat_obsv_load(json_t *doc, struct pat_obsv_set *out, struct error *err)
 {
-    json_t *all = json_array(), *index = json_object(), *o;
-    size_t i, n = 0, *at;
+    struct objs all = {NULL, 0, 0};
+    struct id_index index;
+    size_t i, n, *at;
     int result = 0;
     char where[48];
 
     memset(out, 0, sizeof(*out));
     out->owned = json_array();
-    collect_objects(doc, all);
-    at = xmalloc((json_array_size(all) + 1) * sizeof(*at)); /* positions of the observed-data */
-    json_array_foreach (all, i, o) {
-        const char *id = json_string_value(json_object_get(o, "id"));
-        if (id)
-            json_object_set(index, id, o);
-        if (is_type(o, "observed-data"))
-            at[n++] = i;
-    }
+    collect_objects(doc, &all);
+    id_index_init(&index, all.n);
+    at = xmalloc((all.n + 1) * sizeof(*at)); /* positions of the observed-data */
+    n = id_index_fill(&index, &all, at);
     out->v = xcalloc(n ? n : 1, sizeof(*out->v));
     for (size_t k = 0; k < n; k++) {
         i = at[k];
-        o = json_array_get(all, i);
-        result = load_one(o, index, &out->v[out->n], out->owned, err);
+        result = load_one(all.v[i], &index, &out->v[out->n], out->owned, err);
         if (result) {
             snprintf(where, sizeof(where), "objects[%zu]", i);
             error_prefix_path(err, where);
@@ -166,8 +254,8 @@ int pat_obsv_load(json_t *doc, struct pat_obsv_set *out, struct error *err)
     }
 out:
     free(at);
-    json_decref(all);
-    json_decref(index);
+    free(all.v);
+    free(index.v);
     if (result)
         pat_obsv_set_release(out);
     else

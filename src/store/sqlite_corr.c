@@ -201,7 +201,8 @@ static int batch_write(struct sqlite_store *q, struct corr_batch *b)
 {
     if (buf_failed(&b->pool))
         return ERR_NOMEM;
-    qsort(b->e, b->n, sizeof(*b->e), by_key); /* one visit per index page */
+    if (b->n)
+        qsort(b->e, b->n, sizeof(*b->e), by_key); /* one visit per index page */
     int r = 0;
     for (size_t i = 0; i < b->n && !r; i++) {
         struct store_corr_value v = {b->pool.data + b->e[i].path, b->pool.data + b->e[i].value};

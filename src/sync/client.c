@@ -5,11 +5,21 @@
  * `struct sync_http` keeps one curl handle so a sync round reuses its
  * connection; the Authorization header and the secret it holds are never
  * logged.  This is the only file that includes curl.h.
+ *
+ * libcurl is not linked: it is loaded with dlopen on the first request
+ * (libcurl_load, once per process) and called through the table `cu`.  Most
+ * commands never speak HTTP, and resolving libcurl and its ~20 dependencies
+ * at every process start cost more than the rest of a small command.  When
+ * it cannot be loaded, requests fail with ERR_IO ("cannot load
+ * libcurl.so.4: ...").  curl.h is included for types and constants only.
  */
 #include "sync/client.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <jansson.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +29,87 @@
 #include "util/banned.h"
 
 #define SYNC_REPLY_MAX (64u * 1024 * 1024)
+
+/* ---- libcurl, loaded on first use ---- */
+
+#ifndef LIBCURL_SONAME /* tests/unit/sync/test_client.c names a missing one */
+#define LIBCURL_SONAME "libcurl.so.4"
+#endif
+
+/* The libcurl functions this file calls; field f is the symbol curl_<f>. */
+struct libcurl_api {
+    CURLcode (*global_init)(long flags);
+    CURL *(*easy_init)(void);
+    CURLcode (*easy_setopt)(CURL *c, CURLoption opt, ...);
+    CURLcode (*easy_perform)(CURL *c);
+    CURLcode (*easy_getinfo)(CURL *c, CURLINFO info, ...);
+    void (*easy_reset)(CURL *c);
+    void (*easy_cleanup)(CURL *c);
+    const char *(*easy_strerror)(CURLcode rc);
+    struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
+    void (*slist_free_all)(struct curl_slist *l);
+};
+
+/* One entry of libcurl_syms: the symbol curl_<f> and where field f is. */
+#define LIBCURL_SYM(f) "curl_" #f, offsetof(struct libcurl_api, f)
+
+static const struct {
+    const char *name;
+    size_t at; /* offset of the field in struct libcurl_api */
+} libcurl_syms[] = {
+    {LIBCURL_SYM(global_init)},    {LIBCURL_SYM(easy_init)},     {LIBCURL_SYM(easy_setopt)},
+    {LIBCURL_SYM(easy_perform)},   {LIBCURL_SYM(easy_getinfo)},  {LIBCURL_SYM(easy_reset)},
+    {LIBCURL_SYM(easy_cleanup)},   {LIBCURL_SYM(easy_strerror)}, {LIBCURL_SYM(slist_append)},
+    {LIBCURL_SYM(slist_free_all)},
+};
+
+/*
+ * Process-wide, written only inside libcurl_load (under pthread_once), then
+ * read-only: the one exception to "no mutable globals", since a shared
+ * library is loaded once per process whatever the caller.
+ */
+static struct libcurl_api cu;
+static char libcurl_failed[256]; /* why loading failed; "" once loaded */
+static pthread_once_t libcurl_once = PTHREAD_ONCE_INIT;
+
+/* Fill cu from lib; the name of the first missing symbol, or NULL. */
+static const char *libcurl_bind(void *lib)
+{
+    for (size_t i = 0; i < sizeof(libcurl_syms) / sizeof(libcurl_syms[0]); i++) {
+        void *fn = dlsym(lib, libcurl_syms[i].name);
+        if (!fn)
+            return libcurl_syms[i].name;
+        /* POSIX guarantees that a void * can hold a function pointer */
+        memcpy((char *)&cu + libcurl_syms[i].at, &fn, sizeof(fn));
+    }
+    return NULL;
+}
+
+/* dlopen libcurl, bind cu, curl_global_init; on failure say why in libcurl_failed. */
+static void libcurl_load(void)
+{
+    void *lib = dlopen(LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+    const char *missing;
+
+    if (!lib) {
+        const char *why = dlerror();
+        snprintf(libcurl_failed, sizeof(libcurl_failed), "%s", why ? why : "dlopen failed");
+    } else if ((missing = libcurl_bind(lib)) != NULL) {
+        snprintf(libcurl_failed, sizeof(libcurl_failed), "no symbol '%s'", missing);
+    } else if (cu.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        snprintf(libcurl_failed, sizeof(libcurl_failed), "curl_global_init failed");
+    }
+    /* lib stays loaded for the life of the process, even when unusable */
+}
+
+/* 0 when libcurl is usable (loading it on first call), else ERR_IO with err saying why. */
+static int libcurl_need(struct error *err)
+{
+    pthread_once(&libcurl_once, libcurl_load);
+    if (!libcurl_failed[0])
+        return 0;
+    return error_set(err, ERR_IO, "cannot load " LIBCURL_SONAME ": %s", libcurl_failed);
+}
 
 static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 {
@@ -40,13 +131,13 @@ static void describe(struct error *err, long status, const struct buf *reply, co
 static struct curl_slist *headers(const struct sync_target *t)
 {
     struct curl_slist *h = NULL;
-    h = curl_slist_append(h, "Accept: application/taxii+json;version=2.1");
-    h = curl_slist_append(h, "Content-Type: application/taxii+json;version=2.1");
+    h = cu.slist_append(h, "Accept: application/taxii+json;version=2.1");
+    h = cu.slist_append(h, "Content-Type: application/taxii+json;version=2.1");
     if (t->token) {
         struct buf a;
         buf_init(&a, 4096);
         buf_printf(&a, "Authorization: Bearer %s", t->token);
-        h = curl_slist_append(h, buf_str(&a));
+        h = cu.slist_append(h, buf_str(&a));
         buf_release(&a);
     }
     return h;
@@ -55,39 +146,41 @@ static struct curl_slist *headers(const struct sync_target *t)
 int sync_post_envelope(const struct sync_target *t, const char *body, size_t len, char **reply,
                        struct error *err)
 {
+    if (libcurl_need(err) != 0)
+        return ERR_IO;
     int result = 0;
     struct buf got;
     buf_init(&got, SYNC_REPLY_MAX);
-    CURL *c = curl_easy_init();
+    CURL *c = cu.easy_init();
     struct curl_slist *h = headers(t);
     if (!c) {
         result = error_set(err, ERR_NOMEM, "cannot start an HTTP request");
         goto out;
     }
-    curl_easy_setopt(c, CURLOPT_URL, t->url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &got);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, t->timeout_s > 0 ? t->timeout_s : 60L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    cu.easy_setopt(c, CURLOPT_URL, t->url);
+    cu.easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    cu.easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    cu.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    cu.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    cu.easy_setopt(c, CURLOPT_WRITEDATA, &got);
+    cu.easy_setopt(c, CURLOPT_TIMEOUT, t->timeout_s > 0 ? t->timeout_s : 60L);
+    cu.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    cu.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     if (t->basic) {
-        curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-        curl_easy_setopt(c, CURLOPT_USERPWD, t->basic);
+        cu.easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        cu.easy_setopt(c, CURLOPT_USERPWD, t->basic);
     }
     if (t->cafile)
-        curl_easy_setopt(c, CURLOPT_CAINFO, t->cafile);
+        cu.easy_setopt(c, CURLOPT_CAINFO, t->cafile);
     if (t->insecure) {
-        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+        cu.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+        cu.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
     }
-    CURLcode rc = curl_easy_perform(c);
+    CURLcode rc = cu.easy_perform(c);
     long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    cu.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     if (rc != CURLE_OK) {
-        result = error_set(err, ERR_IO, "cannot reach '%s': %s", t->url, curl_easy_strerror(rc));
+        result = error_set(err, ERR_IO, "cannot reach '%s': %s", t->url, cu.easy_strerror(rc));
     } else if (status < 200 || status > 299) {
         describe(err, status, &got, t->url);
         result = ERR_INVALID;
@@ -95,9 +188,9 @@ int sync_post_envelope(const struct sync_target *t, const char *body, size_t len
         *reply = buf_take(&got, NULL);
     }
 out:
-    curl_slist_free_all(h);
+    cu.slist_free_all(h);
     if (c)
-        curl_easy_cleanup(c);
+        cu.easy_cleanup(c);
     buf_release(&got);
     return result;
 }
@@ -105,13 +198,17 @@ out:
 /* ---- reusable requests (federation) ---- */
 
 struct sync_http {
-    CURL *curl;
+    CURL *curl; /* NULL when libcurl cannot be loaded: each request then fails */
 };
 
 struct sync_http *sync_http_new(void)
 {
+    struct error ignored;
     struct sync_http *h = calloc(1, sizeof(*h));
-    if (h && !(h->curl = curl_easy_init())) {
+    error_clear(&ignored);
+    if (!h || libcurl_need(&ignored) != 0)
+        return h; /* sync_http_request reports why */
+    if (!(h->curl = cu.easy_init())) {
         free(h);
         h = NULL;
     }
@@ -122,7 +219,8 @@ void sync_http_free(struct sync_http *h)
 {
     if (!h)
         return;
-    curl_easy_cleanup(h->curl);
+    if (h->curl)
+        cu.easy_cleanup(h->curl);
     free(h);
 }
 
@@ -169,26 +267,26 @@ static int on_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, c
 
 static void set_common(CURL *c, const struct sync_target *t, struct curl_slist *h)
 {
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, t->timeout_s > 0 ? t->timeout_s : 60L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+    cu.easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    cu.easy_setopt(c, CURLOPT_TIMEOUT, t->timeout_s > 0 ? t->timeout_s : 60L);
+    cu.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+    cu.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    cu.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    cu.easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
     if (t->basic) {
-        curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-        curl_easy_setopt(c, CURLOPT_USERPWD, t->basic);
+        cu.easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        cu.easy_setopt(c, CURLOPT_USERPWD, t->basic);
     }
     if (t->cafile)
-        curl_easy_setopt(c, CURLOPT_CAINFO, t->cafile);
+        cu.easy_setopt(c, CURLOPT_CAINFO, t->cafile);
     if (t->insecure) {
-        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+        cu.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+        cu.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
     }
     if (t->stop) {
-        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-        curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)t->stop);
-        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+        cu.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+        cu.easy_setopt(c, CURLOPT_XFERINFODATA, (void *)t->stop);
+        cu.easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     }
 }
 
@@ -196,36 +294,38 @@ int sync_http_request(struct sync_http *h, const struct sync_target *t, const ch
                       const char *url, const char *body, size_t len, struct sync_reply *rep,
                       struct error *err)
 {
+    memset(rep, 0, sizeof(*rep));
+    rep->retry_after = -1;
+    if (libcurl_need(err) != 0)
+        return ERR_IO;
     int result = 0;
     struct buf got;
     buf_init(&got, SYNC_REPLY_MAX);
-    memset(rep, 0, sizeof(*rep));
-    rep->retry_after = -1;
     CURL *c = h->curl;
-    curl_easy_reset(c);
+    cu.easy_reset(c);
     struct curl_slist *hd = headers(t);
     set_common(c, t, hd);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &got);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, rep);
+    cu.easy_setopt(c, CURLOPT_URL, url);
+    cu.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    cu.easy_setopt(c, CURLOPT_WRITEDATA, &got);
+    cu.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    cu.easy_setopt(c, CURLOPT_HEADERDATA, rep);
     if (strcmp(method, "POST") == 0) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+        cu.easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        cu.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
     } else {
-        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+        cu.easy_setopt(c, CURLOPT_HTTPGET, 1L);
     }
-    CURLcode rc = curl_easy_perform(c);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &rep->status);
+    CURLcode rc = cu.easy_perform(c);
+    cu.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &rep->status);
     if (rc != CURLE_OK) {
         result = error_set(err, ERR_IO, "cannot reach '%s': %s", url,
-                           rc == CURLE_ABORTED_BY_CALLBACK ? "stopped" : curl_easy_strerror(rc));
+                           rc == CURLE_ABORTED_BY_CALLBACK ? "stopped" : cu.easy_strerror(rc));
         goto out;
     }
     rep->body = buf_take(&got, &rep->len);
 out:
-    curl_slist_free_all(hd);
+    cu.slist_free_all(hd);
     buf_release(&got);
     return result;
 }

@@ -35,7 +35,14 @@ struct sync_reply {
 
 void sync_reply_release(struct sync_reply *r);
 
-/* A reusable connection (keep-alive) to TAXII servers; one thread at a time. */
+/*
+ * A reusable connection (keep-alive) to TAXII servers; one thread at a time.
+ * libcurl is loaded (dlopen "libcurl.so.4") on the first sync_http_new,
+ * sync_http_request or sync_post_envelope of the process; when it cannot
+ * be, sync_http_new still returns a handle and every request fails with
+ * ERR_IO, err saying "cannot load libcurl.so.4: ...".  sync_http_new
+ * returns NULL only when out of memory.
+ */
 struct sync_http;
 
 struct sync_http *sync_http_new(void);
