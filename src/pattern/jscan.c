@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "util/error.h"
+#include "util/utf8.h"
 
 static int fail(struct pat_jscan *j)
 {
@@ -39,46 +40,8 @@ static inline void skip_ws(struct pat_jscan *j)
 /* Length of the UTF-8 sequence at s (at most n bytes), 0 when malformed. */
 static size_t utf8_seq(const unsigned char *s, size_t n)
 {
-    unsigned c = s[0];
-    size_t len;
-    unsigned cp, min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2, cp = c & 0x1F, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF)
-        len = 3, cp = c & 0x0F, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4)
-        len = 4, cp = c & 0x07, min = 0x10000;
-    else
-        return 0;
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
-bool pat_utf8_valid(const char *s, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < n) {
-        if (u[i] < 0x80) {
-            i++;
-            continue;
-        }
-        size_t l = utf8_seq(u + i, n - i);
-        if (!l)
-            return false;
-        i += l;
-    }
-    return true;
+    uint32_t cp;
+    return utf8_decode(s, n, &cp);
 }
 
 static int hexval(int c)

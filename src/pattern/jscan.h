@@ -92,7 +92,5 @@ static inline bool pat_jstr_is(const struct pat_jstr *k, const char *lit, size_t
 }
 #define PAT_JSTR_IS(k, lit) pat_jstr_is((k), (lit), sizeof(lit) - 1)
 
-/* Is s[0..n) well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF)? */
-bool pat_utf8_valid(const char *s, size_t n);
 
 #endif

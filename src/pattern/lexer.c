@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "stix/timestamp.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
 void pat_lex_init(struct pat_lexer *lx, const char *text, size_t len, struct pat_arena *a)
@@ -31,56 +32,6 @@ void pat_lex_init(struct pat_lexer *lx, const char *text, size_t len, struct pat
 }
 
 /* ---- UTF-8 and white space ---------------------------------------------- */
-
-/*
- * Decode one UTF-8 sequence at s[0..n); returns its length (1-4) and sets
- * *cp, or 0 when the bytes are not well-formed UTF-8.
- */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    size_t k;
-    uint32_t c = s[0], min;
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF)
-        k = 2, c &= 0x1F, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF)
-        k = 3, c &= 0x0F, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4)
-        k = 4, c &= 0x07, min = 0x10000;
-    else
-        return 0;
-    if (n < k)
-        return 0;
-    for (size_t i = 1; i < k; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return k;
-}
-
-/* True if text[0..len) is valid UTF-8 (no surrogates, no overlongs). */
-static bool utf8_valid(const char *text, size_t len)
-{
-    const unsigned char *s = (const unsigned char *)text;
-    size_t i = 0, k;
-    uint32_t cp;
-
-    while (i < len) {
-        k = utf8_decode(s + i, len - i, &cp);
-        if (k == 0)
-            return false;
-        i += k;
-    }
-    return true;
-}
 
 /* White space of STIXPattern.g4 (WS rule) plus the byte order mark. */
 static bool is_space(uint32_t c)

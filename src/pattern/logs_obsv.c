@@ -17,6 +17,7 @@
 
 #include "pattern/jscan.h"
 #include "pattern/logs.h"
+#include "util/utf8.h"
 
 struct obsv {
     json_t *roots, *by_ref;
@@ -53,7 +54,7 @@ static json_t *add_sco(struct obsv *o, const char *type)
 
 static json_t *str_of(const struct pat_value *v)
 {
-    if (!pat_utf8_valid(v->s, v->len))
+    if (!utf8_valid(v->s, v->len))
         return NULL;
     return json_stringn(v->s, v->len);
 }
@@ -110,7 +111,7 @@ static void add_traffic(struct obsv *o, const struct pat_record *rec, const char
         json_object_set_new(nt, "src_port", json_integer(rec->src_port));
     if (rec->dst_port >= 0)
         json_object_set_new(nt, "dst_port", json_integer(rec->dst_port));
-    if (rec->proto && pat_utf8_valid(rec->proto, strlen(rec->proto)))
+    if (rec->proto && utf8_valid(rec->proto, strlen(rec->proto)))
         json_object_set_new(nt, "protocols", json_pack("[s]", rec->proto));
 }
 

@@ -17,6 +17,7 @@
 
 #include "pattern/jscan.h"
 #include "pattern/logs_int.h"
+#include "util/utf8.h"
 
 void logs_lower(char *s, size_t len)
 {
@@ -238,7 +239,7 @@ static bool printable_utf8(const char *s, size_t len)
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
             return false;
-    return pat_utf8_valid(s, len);
+    return utf8_valid(s, len);
 }
 
 bool logs_push_url(struct pat_reader *r, const char *s, size_t len)

@@ -22,6 +22,7 @@
 
 #include "pattern/jscan.h"
 #include "pattern/logs.h"
+#include "util/utf8.h"
 
 #define DATA_DIR CONCORD_SOURCE_DIR "/../shared/data"
 #define OUT_MAX (64 * 1024)
@@ -577,9 +578,9 @@ static void test_jscan(void **state)
     assert_int_equal(pat_jscan_skip(&j), 0);
     assert_int_equal(pat_jscan_obj_next(&j, &i, &k), 0);
     assert_int_equal(pat_jscan_finish(&j), 0);
-    assert_true(pat_utf8_valid("\xf0\x9f\x98\x80", 4));
-    assert_false(pat_utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
-    assert_false(pat_utf8_valid("\xf4\x90\x80\x80", 4)); /* past U+10FFFF */
+    assert_true(utf8_valid("\xf0\x9f\x98\x80", 4));
+    assert_false(utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
+    assert_false(utf8_valid("\xf4\x90\x80\x80", 4)); /* past U+10FFFF */
 }
 
 /* ---- real data (skipped when the shared data directory is absent) ---- */
