@@ -37,6 +37,7 @@
 #include "stix/timestamp.h"
 #include "util/banned.h"
 #include "util/xalloc.h"
+#include "util/hex.h"
 
 #define RX_MATCH_LIMIT 1000000u /* PCRE2 backtracking steps per match */
 #define RX_DEPTH_LIMIT 10000u   /* PCRE2 nested backtracking depth per match */
@@ -576,17 +577,6 @@ enum pat_ev_res pat_ev_test(struct pat_ev_ctx *c, const struct pat_cmp *cmp,
 }
 
 /* ---- decoding of `_hex` / `_bin` properties ------------------------------ */
-
-static int hex_digit(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
 
 bool pat_ev_decode_hex(const char *s, size_t n, char **out, size_t *out_len)
 {

@@ -18,6 +18,7 @@
 
 #include "pattern/pattern_int.h"
 #include "util/xalloc.h"
+#include "util/hex.h"
 
 #define ID_PREFIX "indicator--"
 #define ID_PREFIX_LEN 11
@@ -40,17 +41,6 @@ void pat_index_builder_free(struct pat_index_builder *b)
     free(b);
 }
 
-static int hex_val(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* "indicator--xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" to 16 bytes. */
 static bool parse_id(const char *id, uint8_t out[16])
 {
@@ -64,7 +54,7 @@ static bool parse_id(const char *id, uint8_t out[16])
                 return false;
             continue;
         }
-        int h = hex_val(u[i]), l = hex_val(u[i + 1]);
+        int h = hex_digit(u[i]), l = hex_digit(u[i + 1]);
         if (h < 0 || l < 0)
             return false;
         out[k++] = (uint8_t)(h << 4 | l);

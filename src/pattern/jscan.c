@@ -15,6 +15,7 @@
 
 #include "util/error.h"
 #include "util/utf8.h"
+#include "util/hex.h"
 
 static int fail(struct pat_jscan *j)
 {
@@ -44,23 +45,12 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return utf8_decode(s, n, &cp);
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The 4 hex digits at p (room checked by the caller), or -1. */
 static long hex4(const char *p)
 {
     long v = 0;
     for (int i = 0; i < 4; i++) {
-        int h = hexval((unsigned char)p[i]);
+        int h = hex_digit((unsigned char)p[i]);
         if (h < 0)
             return -1;
         v = (v << 4) | h;

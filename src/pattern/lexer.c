@@ -21,6 +21,7 @@
 
 #include "stix/timestamp.h"
 #include "util/utf8.h"
+#include "util/hex.h"
 #include "util/banned.h"
 
 void pat_lex_init(struct pat_lexer *lx, const char *text, size_t len, struct pat_arena *a)
@@ -131,17 +132,6 @@ static int lex_string(struct pat_lexer *lx, struct pat_token *tok, struct error 
     return 0;
 }
 
-static int hex_val(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* h'<hex digits>': an even number of them (maybe none). */
 static int decode_hex(struct pat_lexer *lx, const char *s, size_t n, struct pat_lit *lit,
                       struct error *err)
@@ -149,12 +139,12 @@ static int decode_hex(struct pat_lexer *lx, const char *s, size_t n, struct pat_
     char *out = pat_arena_alloc(lx->arena, n / 2 + 1);
 
     for (size_t i = 0; i < n; i++)
-        if (hex_val(s[i]) < 0)
+        if (hex_digit(s[i]) < 0)
             return lex_fail(err, (long)(s + i - lx->text), "invalid hex digit");
     if (n % 2)
         return lex_fail(err, lit->offset, "hex literal needs an even number of digits");
     for (size_t i = 0; i < n; i += 2)
-        out[i / 2] = (char)(hex_val(s[i]) << 4 | hex_val(s[i + 1]));
+        out[i / 2] = (char)(hex_digit(s[i]) << 4 | hex_digit(s[i + 1]));
     lit->kind = PAT_LIT_HEX;
     lit->str = out;
     lit->len = n / 2;

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "pattern/jscan.h"
+#include "util/hex.h"
 #include "pattern/logs_int.h"
 
 static long parse_port(const char *s, size_t len)
@@ -100,14 +101,6 @@ static bool is_set_field(enum zeek_field f)
            f == ZF_DST_HOSTS;
 }
 
-static int hexdig(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (char)(c | 0x20);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Decode "\xHH" escapes in place; returns the new length. */
 static size_t unescape(char *s, size_t len)
 {
@@ -117,8 +110,8 @@ static size_t unescape(char *s, size_t len)
     char *r = w, *end = s + len;
     while (r < end) {
         int a, b;
-        if (r[0] == '\\' && end - r >= 4 && r[1] == 'x' && (a = hexdig(r[2])) >= 0 &&
-            (b = hexdig(r[3])) >= 0) {
+        if (r[0] == '\\' && end - r >= 4 && r[1] == 'x' && (a = hex_digit(r[2])) >= 0 &&
+            (b = hex_digit(r[3])) >= 0) {
             *w++ = (char)(a * 16 + b);
             r += 4;
         } else {

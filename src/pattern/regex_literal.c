@@ -26,6 +26,7 @@
 
 #include "util/log.h"
 #include "util/xalloc.h"
+#include "util/hex.h"
 
 #define PREFILTER_MIN 4            /* shortest literal worth a prefilter */
 #define LIT_MAX 256                /* longest literal kept */
@@ -67,15 +68,6 @@ static void run_add(struct lit_run *r, char c)
         r->cur[r->cur_n++] = c;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 static bool is_alnum(unsigned char c)
 {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -103,8 +95,8 @@ static size_t escape(const char *s, size_t n, size_t i, struct lit_run *r)
         return n;
     }
     unsigned char c = (unsigned char)s[i + 1];
-    if (c == 'x' && i + 3 < n && hexval(s[i + 2]) >= 0 && hexval(s[i + 3]) >= 0) {
-        int v = hexval(s[i + 2]) << 4 | hexval(s[i + 3]);
+    if (c == 'x' && i + 3 < n && hex_digit(s[i + 2]) >= 0 && hex_digit(s[i + 3]) >= 0) {
+        int v = hex_digit(s[i + 2]) << 4 | hex_digit(s[i + 3]);
         if (v > 0 && v < 0x80) {
             run_add(r, (char)v);
             return i + 4;
