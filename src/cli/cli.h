@@ -30,6 +30,7 @@ struct cli_config {
     bool audit;                 /* keep DIR/audit.db (default on) */
     unsigned sync_interval;     /* seconds between federation rounds in serve; 0 = off */
     char sync_cafile[PATH_MAX]; /* PEM to verify peers with ("" = the system's) */
+    unsigned ping_interval;     /* seconds between scheduled reachability rounds; 0 = off */
 };
 
 void cli_config_defaults(struct cli_config *c);
@@ -89,6 +90,9 @@ int cmd_correlate(int argc, char **argv);
 int cmd_match(int argc, char **argv);
 int cmd_peer(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
+int cmd_advisory(int argc, char **argv);
+int cmd_poc(int argc, char **argv);
+int cmd_ping(int argc, char **argv);
 
 /* cmd_sync.c: the federation schedule of `concord serve` (a background thread). */
 struct cli_sync_sched;
@@ -96,6 +100,12 @@ struct cli_sync_sched;
 struct cli_sync_sched *cli_sync_start(const char *dir, const struct cli_config *cfg);
 /* Stop promptly (aborts transfers in progress) and join; NULL is fine. */
 void cli_sync_stop(struct cli_sync_sched *sc);
+/* ping_sched.c: scheduled reachability rounds of `concord serve` (a background thread). */
+struct cli_ping_sched;
+/* Start a round every cfg->ping_interval seconds (NULL when off or on failure). */
+struct cli_ping_sched *cli_ping_sched_start(const char *dir, const struct cli_config *cfg);
+/* Stop promptly and join; NULL is fine. */
+void cli_ping_sched_stop(struct cli_ping_sched *sc);
 /* `concord pattern eval` (cmd_pattern_eval.c); argv[0] is "eval". */
 int cli_pattern_eval(int argc, char **argv);
 

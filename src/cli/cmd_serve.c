@@ -103,9 +103,11 @@ static int run(const char *dir, struct taxii_config *tc, const struct cli_config
     if (getenv("CONCORD_NO_CORR") == NULL && store_corr_worker_start(db, &corr, &err) != 0)
         log_warn("serve", "correlation is not kept up to date: %s", err.msg);
     struct cli_sync_sched *sync = cli_sync_start(dir, cfg); /* NULL when sync_interval = 0 */
+    struct cli_ping_sched *ping = cli_ping_sched_start(dir, cfg); /* NULL when ping_interval = 0 */
     int sig = 0;
     sigwait(&set, &sig);
     log_notice("serve", "signal %d: stopping", sig);
+    cli_ping_sched_stop(ping);
     cli_sync_stop(sync);
     store_corr_worker_stop(corr);
     taxii_server_stop(srv);

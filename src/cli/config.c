@@ -97,6 +97,13 @@ static int set_key(struct cli_config *c, const char *k, const char *v)
         c->sync_interval = (unsigned)n;
         return 0;
     }
+    if (strcmp(k, "ping_interval") == 0) {
+        size_t n;
+        if (set_size(&n, v, 0, 31 * 86400))
+            return -1;
+        c->ping_interval = (unsigned)n;
+        return 0;
+    }
     if (strcmp(k, "sync_cafile") == 0) {
         if (strlen(v) >= sizeof(c->sync_cafile))
             return -1;

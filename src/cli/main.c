@@ -33,6 +33,9 @@ static const char main_help[] =
     "  correlate   observable values named by indicators of several organisations\n"
     "  peer        add, list or remove federation peers (other TAXII 2.1 nodes)\n"
     "  sync        one federation round now: pull from and push to peers\n"
+    "  advisory    import CSAF advisories, list them, record each organisation's state\n"
+    "  poc         points of contact: add, verify, list, export (JSON, CSV, vCard)\n"
+    "  ping        reachability tests: start a round, acknowledge, report\n"
     "\n"
     "'concord COMMAND --help' describes each command.\n";
 
@@ -46,6 +49,8 @@ static const struct {
     {"group", cmd_group},       {"audit", cmd_audit},   {"pattern", cmd_pattern},
     {"correlate", cmd_correlate}, {"match", cmd_match},
     {"peer", cmd_peer},         {"sync", cmd_sync},
+    {"advisory", cmd_advisory},
+    {"poc", cmd_poc},           {"ping", cmd_ping},
 };
 
 int main(int argc, char **argv)

@@ -17,7 +17,8 @@
 #include "util/banned.h"
 
 enum resource { R_NONE, R_ADMIN, R_ADMIN_PEERS, R_DISCOVERY, R_ROOT, R_STATUS, R_COLLECTIONS,
-                R_COLLECTION, R_MANIFEST, R_OBJECTS, R_OBJECT, R_VERSIONS };
+                R_COLLECTION, R_MANIFEST, R_OBJECTS, R_OBJECT, R_VERSIONS,
+                R_COOP_ADV_STATUS, R_COOP_ACK };
 
 #define MAX_SEGS 8
 
@@ -58,6 +59,12 @@ static enum resource classify(const struct route *rt)
         return R_ADMIN;
     if (rt->nseg == 2 && strcmp(rt->seg[0], "admin") == 0 && strcmp(rt->seg[1], "peers") == 0)
         return R_ADMIN_PEERS;
+    if (rt->nseg == 4 && strcmp(rt->seg[0], "coop") == 0 &&
+        strcmp(rt->seg[1], "advisories") == 0 && strcmp(rt->seg[3], "status") == 0)
+        return R_COOP_ADV_STATUS;
+    if (rt->nseg == 4 && strcmp(rt->seg[0], "coop") == 0 && strcmp(rt->seg[1], "pings") == 0 &&
+        strcmp(rt->seg[3], "ack") == 0)
+        return R_COOP_ACK;
     if (rt->nseg < 1 || rt->nseg > 6 || strcmp(rt->seg[0], TAXII_API_ROOT) != 0)
         return R_NONE;
     if (rt->nseg == 1)
@@ -85,6 +92,10 @@ static enum resource classify(const struct route *rt)
 
 static bool method_allowed(enum resource res, const char *m)
 {
+    if (res == R_COOP_ADV_STATUS)
+        return strcmp(m, "POST") == 0;
+    if (res == R_COOP_ACK)
+        return strcmp(m, "POST") == 0;
     if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
         return true;
     if (strcmp(m, "POST") == 0)
@@ -105,6 +116,10 @@ static const char *methods_of(enum resource res)
         return "GET, HEAD, DELETE";
     if (res == R_ADMIN)
         return "GET, HEAD, PUT, DELETE";
+    if (res == R_COOP_ACK)
+        return "POST";
+    if (res == R_COOP_ADV_STATUS)
+        return "POST";
     return "GET, HEAD";
 }
 
@@ -239,6 +254,14 @@ void taxii_route(struct taxii_req *r)
     }
     if (res == R_ADMIN_PEERS) {
         taxii_admin_peers(r);
+        return;
+    }
+    if (res == R_COOP_ACK) {
+        taxii_coop_ping_ack(r, rt.seg[2]);
+        return;
+    }
+    if (res == R_COOP_ADV_STATUS) {
+        taxii_coop_advisory_status(r, rt.seg[2]);
         return;
     }
     if (media_checks(r))

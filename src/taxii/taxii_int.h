@@ -88,6 +88,11 @@ void taxii_collection_json(struct buf *b, const struct store_coll *c,
 void taxii_admin_communities(struct taxii_req *r, const char *name);
 /* admin.c: GET /admin/peers/ (federation peers and their state, never secrets) */
 void taxii_admin_peers(struct taxii_req *r);
+/* coop_advisory_http.c: POST /coop/advisories/{id}/status */
+void taxii_coop_advisory_status(struct taxii_req *r, const char *vuln_id);
+
+/* coop_http.c: POST /coop/pings/{challenge}/ack */
+void taxii_coop_ping_ack(struct taxii_req *r, const char *challenge);
 
 /* objects.c */
 void taxii_objects_get(struct taxii_req *r, const struct store_coll *c, const char *object_id);
