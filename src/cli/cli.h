@@ -93,6 +93,7 @@ int cmd_sync(int argc, char **argv);
 int cmd_advisory(int argc, char **argv);
 int cmd_poc(int argc, char **argv);
 int cmd_ping(int argc, char **argv);
+int cmd_incident(int argc, char **argv);
 
 /* cmd_sync.c: the federation schedule of `concord serve` (a background thread). */
 struct cli_sync_sched;

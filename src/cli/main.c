@@ -36,6 +36,7 @@ static const char main_help[] =
     "  advisory    import CSAF advisories, list them, record each organisation's state\n"
     "  poc         points of contact: add, verify, list, export (JSON, CSV, vCard)\n"
     "  ping        reachability tests: start a round, acknowledge, report\n"
+    "  incident    cross-border incidents: report, update, assist, list, show\n"
     "\n"
     "'concord COMMAND --help' describes each command.\n";
 
@@ -51,6 +52,7 @@ static const struct {
     {"peer", cmd_peer},         {"sync", cmd_sync},
     {"advisory", cmd_advisory},
     {"poc", cmd_poc},           {"ping", cmd_ping},
+    {"incident", cmd_incident},
 };
 
 int main(int argc, char **argv)

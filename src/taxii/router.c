@@ -18,7 +18,7 @@
 
 enum resource { R_NONE, R_ADMIN, R_ADMIN_PEERS, R_DISCOVERY, R_ROOT, R_STATUS, R_COLLECTIONS,
                 R_COLLECTION, R_MANIFEST, R_OBJECTS, R_OBJECT, R_VERSIONS,
-                R_COOP_ADV_STATUS, R_COOP_ACK };
+                R_COOP_ADV_STATUS, R_COOP_ACK, R_COOP_INC_STATUS };
 
 #define MAX_SEGS 8
 
@@ -65,6 +65,9 @@ static enum resource classify(const struct route *rt)
     if (rt->nseg == 4 && strcmp(rt->seg[0], "coop") == 0 && strcmp(rt->seg[1], "pings") == 0 &&
         strcmp(rt->seg[3], "ack") == 0)
         return R_COOP_ACK;
+    if (rt->nseg == 4 && strcmp(rt->seg[0], "coop") == 0 &&
+        strcmp(rt->seg[1], "incidents") == 0 && strcmp(rt->seg[3], "status") == 0)
+        return R_COOP_INC_STATUS;
     if (rt->nseg < 1 || rt->nseg > 6 || strcmp(rt->seg[0], TAXII_API_ROOT) != 0)
         return R_NONE;
     if (rt->nseg == 1)
@@ -96,6 +99,8 @@ static bool method_allowed(enum resource res, const char *m)
         return strcmp(m, "POST") == 0;
     if (res == R_COOP_ACK)
         return strcmp(m, "POST") == 0;
+    if (res == R_COOP_INC_STATUS)
+        return strcmp(m, "POST") == 0;
     if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
         return true;
     if (strcmp(m, "POST") == 0)
@@ -119,6 +124,8 @@ static const char *methods_of(enum resource res)
     if (res == R_COOP_ACK)
         return "POST";
     if (res == R_COOP_ADV_STATUS)
+        return "POST";
+    if (res == R_COOP_INC_STATUS)
         return "POST";
     return "GET, HEAD";
 }
@@ -262,6 +269,10 @@ void taxii_route(struct taxii_req *r)
     }
     if (res == R_COOP_ADV_STATUS) {
         taxii_coop_advisory_status(r, rt.seg[2]);
+        return;
+    }
+    if (res == R_COOP_INC_STATUS) {
+        taxii_coop_incident_status(r, rt.seg[2]);
         return;
     }
     if (media_checks(r))

@@ -94,6 +94,9 @@ void taxii_coop_advisory_status(struct taxii_req *r, const char *vuln_id);
 /* coop_http.c: POST /coop/pings/{challenge}/ack */
 void taxii_coop_ping_ack(struct taxii_req *r, const char *challenge);
 
+/* coop_incident_http.c: POST /coop/incidents/{id}/status */
+void taxii_coop_incident_status(struct taxii_req *r, const char *incident_id);
+
 /* objects.c */
 void taxii_objects_get(struct taxii_req *r, const struct store_coll *c, const char *object_id);
 void taxii_manifest_get(struct taxii_req *r, const struct store_coll *c);
