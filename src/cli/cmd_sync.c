@@ -24,6 +24,7 @@
 #include "sync/sync.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/ticker.h"
 #include "util/banned.h"
 
 static const char peer_help[] =
@@ -542,18 +543,15 @@ int cmd_sync(int argc, char **argv)
 /* ---- the schedule of `concord serve` ---- */
 
 struct cli_sync_sched {
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    atomic_int stop;
-    unsigned interval;
+    struct ticker *ticker;
     char db[PATH_MAX];
     char cafile[PATH_MAX];
 };
 
 /* One round over every peer on a connection of its own. */
-static void sched_round(struct cli_sync_sched *sc)
+static void sched_round(void *arg)
 {
+    struct cli_sync_sched *sc = arg;
     struct store *s;
     struct error err;
     error_clear(&err);
@@ -561,28 +559,9 @@ static void sched_round(struct cli_sync_sched *sc)
         log_error("sync", "cannot open the store: %s", err.msg);
         return;
     }
-    struct sync_options o = {.stop = &sc->stop, .cafile = sc->cafile[0] ? sc->cafile : NULL};
+    struct sync_options o = {.stop = ticker_stopping(sc->ticker), .cafile = sc->cafile[0] ? sc->cafile : NULL};
     sync_round_all(s, NULL, &o);
     store_close(s);
-}
-
-static void *sched_main(void *arg)
-{
-    struct cli_sync_sched *sc = arg;
-    pthread_mutex_lock(&sc->lock);
-    while (!atomic_load(&sc->stop)) {
-        pthread_mutex_unlock(&sc->lock);
-        sched_round(sc);
-        pthread_mutex_lock(&sc->lock);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += sc->interval;
-        while (!atomic_load(&sc->stop) &&
-               pthread_cond_timedwait(&sc->wake, &sc->lock, &until) == 0)
-            ;
-    }
-    pthread_mutex_unlock(&sc->lock);
-    return NULL;
 }
 
 struct cli_sync_sched *cli_sync_start(const char *dir, const struct cli_config *cfg)
@@ -592,21 +571,16 @@ struct cli_sync_sched *cli_sync_start(const char *dir, const struct cli_config *
     struct cli_sync_sched *sc = calloc(1, sizeof(*sc));
     if (!sc)
         return NULL;
-    sc->interval = cfg->sync_interval;
     cli_path(sc->db, dir, "concord.db");
     if (cfg->sync_cafile[0])
         cli_path(sc->cafile, dir, cfg->sync_cafile);
-    pthread_mutex_init(&sc->lock, NULL);
-    pthread_cond_init(&sc->wake, NULL);
-    atomic_init(&sc->stop, 0);
-    if (pthread_create(&sc->thread, NULL, sched_main, sc) != 0) {
-        log_error("sync", "cannot start the sync thread");
-        pthread_cond_destroy(&sc->wake);
-        pthread_mutex_destroy(&sc->lock);
+    /* the first round at once, then every sync_interval seconds */
+    sc->ticker = ticker_start("sync", cfg->sync_interval, true, sched_round, sc);
+    if (!sc->ticker) {
         free(sc);
         return NULL;
     }
-    log_notice("sync", "federation rounds every %u s", sc->interval);
+    log_notice("sync", "federation rounds every %u s", cfg->sync_interval);
     return sc;
 }
 
@@ -614,12 +588,6 @@ void cli_sync_stop(struct cli_sync_sched *sc)
 {
     if (!sc)
         return;
-    pthread_mutex_lock(&sc->lock);
-    atomic_store(&sc->stop, 1);
-    pthread_cond_broadcast(&sc->wake);
-    pthread_mutex_unlock(&sc->lock);
-    pthread_join(sc->thread, NULL);
-    pthread_cond_destroy(&sc->wake);
-    pthread_mutex_destroy(&sc->lock);
+    ticker_stop(sc->ticker);
     free(sc);
 }
