@@ -7,7 +7,10 @@
  *   link    organisation --org links indicators, sightings, observed-data,
  *           vulnerabilities (--object ID, repeated)
  *   list    every incident (latest versions), optionally of one --status
- *   show    one incident with its timeline (one line per version)
+ *   show    one incident with its timeline (one line per version of any
+ *           organisation's record) and its organisations' numbers
+ *   metrics time to acknowledge and to resolve per organisation, over all
+ *           incidents
  * The CLI is the node operator's view: it reads everything.
  */
 #include "cli/cli.h"
@@ -35,7 +38,8 @@ static const char incident_help[] =
     "       concord incident answer -D DIR ID --org ORG --request N --answer TEXT\n"
     "       concord incident link -D DIR ID --org ORG --object ID...\n"
     "       concord incident list -D DIR [--status STATUS] [--json]\n"
-    "       concord incident show -D DIR ID [--json]\n";
+    "       concord incident show -D DIR ID [--json]\n"
+    "       concord incident metrics -D DIR [--json]\n";
 
 struct inc_opts {
     const char *dir, *org, *title, *severity, *tlp, *status, *from, *to, *kind, *due, *answer;
@@ -156,16 +160,11 @@ static int inc_report(struct store *s, const struct inc_opts *o)
 static int inc_update(struct store *s, const struct inc_opts *o, const char *id)
 {
     struct error err;
-    struct store_org org;
     error_clear(&err);
     if (!o->org || !o->status)
         return usage(s, "incident update needs --org and --status");
-    if (store_org_get(s, o->org, &org) != 0)
-        error_set(&err, ERR_NOT_FOUND, "no organisation '%s'", o->org);
-    else
-        coop_incident_set_status(s, NULL, id, org.id, coop_inc_status_parse(o->status),
-                                 stix_now_us(), &err);
-    if (err.code)
+    if (coop_incident_set_status(s, NULL, id, o->org, coop_inc_status_parse(o->status),
+                                 stix_now_us(), &err))
         return fail(s, &err);
     printf("%s %s\n", id, o->status);
     store_close(s);
@@ -178,7 +177,7 @@ static int inc_assist(struct store *s, const struct inc_opts *o, const char *id)
     error_clear(&err);
     if (!o->from || !o->to || !o->kind)
         return usage(s, "incident assist needs --from, --to and --kind");
-    if (coop_incident_assist(s, id, o->from, o->to, o->kind, o->due, stix_now_us(), &err))
+    if (coop_incident_assist(s, NULL, id, o->from, o->to, o->kind, o->due, stix_now_us(), &err))
         return fail(s, &err);
     printf("%s %s requested from %s\n", id, o->kind, o->to);
     store_close(s);
@@ -191,7 +190,8 @@ static int inc_answer(struct store *s, const struct inc_opts *o, const char *id)
     error_clear(&err);
     if (!o->org || o->request < 0 || !o->answer)
         return usage(s, "incident answer needs --org, --request and --answer");
-    if (coop_incident_answer(s, id, o->org, (size_t)o->request, o->answer, stix_now_us(), &err))
+    if (coop_incident_answer(s, NULL, id, o->org, (size_t)o->request, o->answer,
+                             stix_now_us(), &err))
         return fail(s, &err);
     printf("%s request %lld answered\n", id, o->request);
     store_close(s);
@@ -204,7 +204,7 @@ static int inc_link(struct store *s, const struct inc_opts *o, const char *id)
     error_clear(&err);
     if (!o->org || !o->n_objects)
         return usage(s, "incident link needs --org and --object");
-    if (coop_incident_link(s, id, o->org, o->objects, o->n_objects, stix_now_us(), &err))
+    if (coop_incident_link(s, NULL, id, o->org, o->objects, o->n_objects, stix_now_us(), &err))
         return fail(s, &err);
     printf("%s linked %zu object%s\n", id, o->n_objects, o->n_objects == 1 ? "" : "s");
     store_close(s);
@@ -282,24 +282,67 @@ static void print_show(json_t *doc)
                str_or(e, "answer", "(no answer yet)"));
     json_array_foreach(json_object_get(inc, "links"), i, e)
         printf("  linked: %s\n", json_string_value(e));
+    json_array_foreach(json_object_get(inc, "organizations"), i, e) {
+        char ack[32], res[32];
+        fmt_seconds(json_object_get(e, "time_to_acknowledge_seconds"), ack);
+        fmt_seconds(json_object_get(e, "time_to_resolve_seconds"), res);
+        printf("  %-16s %-9s ack %s  resolve %s  requests answered %lld/%lld\n",
+               str_or(e, "name", "-"), str_or(e, "role", "-"), ack, res,
+               (long long)json_integer_value(json_object_get(e, "requests_answered")),
+               (long long)json_integer_value(json_object_get(e, "requests_received")));
+    }
 }
 
 static int inc_show(struct store *s, const struct inc_opts *o, const char *id)
 {
-    json_t *versions = NULL;
+    json_t *doc = NULL;
     struct error err;
     error_clear(&err);
-    if (coop_incident_history(s, NULL, id, &versions) != 0)
+    if (coop_incident_show(s, NULL, id, &doc) != 0)
         return error_set(&err, ERR_NOT_FOUND, "no incident '%s'", id), fail(s, &err);
-    json_t *last = json_array_get(versions, json_array_size(versions) - 1);
-    json_t *doc = json_pack("{s:o, s:o, s:O}", "incident", coop_incident_summary(s, last),
-                            "timeline", coop_incident_timeline(s, versions), "object", last);
     if (o->json)
         print_json(doc);
     else
         print_show(doc);
     json_decref(doc);
-    json_decref(versions);
+    store_close(s);
+    return CLI_OK;
+}
+
+static void print_metric_line(json_t *m)
+{
+    char med[32], wst[32], res[32];
+    fmt_seconds(json_object_get(m, "median_time_to_acknowledge_seconds"), med);
+    fmt_seconds(json_object_get(m, "worst_time_to_acknowledge_seconds"), wst);
+    fmt_seconds(json_object_get(m, "median_time_to_resolve_seconds"), res);
+    printf("%-16s reported %lld  involved %lld  acknowledged %lld (median %s, worst %s)  "
+           "resolved %lld (median %s)  requests answered %lld/%lld\n",
+           str_or(m, "organization", "-"),
+           (long long)json_integer_value(json_object_get(m, "reported")),
+           (long long)json_integer_value(json_object_get(m, "incidents")),
+           (long long)json_integer_value(json_object_get(m, "acknowledged")), med, wst,
+           (long long)json_integer_value(json_object_get(m, "resolved")), res,
+           (long long)json_integer_value(json_object_get(m, "requests_answered")),
+           (long long)json_integer_value(json_object_get(m, "requests_received")));
+}
+
+static int inc_metrics(struct store *s, const struct inc_opts *o)
+{
+    json_t *list = NULL, *m;
+    struct error err;
+    size_t i;
+    error_clear(&err);
+    if (coop_incident_org_metrics(s, NULL, &list) != 0)
+        return error_set(&err, ERR_DB, "cannot read the incidents"), fail(s, &err);
+    if (o->json) {
+        json_t *doc = json_pack("{s:O}", "organizations", list);
+        print_json(doc);
+        json_decref(doc);
+    } else {
+        json_array_foreach(list, i, m)
+            print_metric_line(m);
+    }
+    json_decref(list);
     store_close(s);
     return CLI_OK;
 }
@@ -320,6 +363,8 @@ static int inc_run(struct store *s, const struct inc_opts *o, int n, char **args
         return inc_list(s, o);
     if (!strcmp(args[0], "show") && n == 2)
         return inc_show(s, o, args[1]);
+    if (!strcmp(args[0], "metrics") && n == 1)
+        return inc_metrics(s, o);
     store_close(s);
     fprintf(stderr, "%s", incident_help);
     return CLI_USAGE;

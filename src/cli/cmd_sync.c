@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "coop/incident.h"
 #include "stix/timestamp.h"
 #include "sync/client.h"
 #include "sync/reply.h"
@@ -474,6 +475,22 @@ static int sync_one(void *ctx, const struct store_peer *p)
     return 0;
 }
 
+/*
+ * What federation rounds bring may change the cooperation workflows:
+ * requests for assistance from other nodes widen the sharing group of an
+ * incident reported here (coop_incident_reconcile).
+ */
+static void after_round(struct store *s)
+{
+    struct error err;
+    error_clear(&err);
+    int n = coop_incident_reconcile(s, NULL, stix_now_us(), &err);
+    if (n < 0)
+        log_warn("sync", "cannot update the incidents' sharing groups: %s", err.msg);
+    else if (n > 0)
+        log_info("sync", "sharing groups of %d incident%s updated", n, n == 1 ? "" : "s");
+}
+
 struct peer_copy {
     struct store_peer *v;
     size_t n;
@@ -532,6 +549,7 @@ int cmd_sync(int argc, char **argv)
     if (peers.v)
         memset(peers.v, 0, peers.n * sizeof(*peers.v));
     free(peers.v);
+    after_round(s);
     store_close(s);
     if (sc.only && !sc.matched) {
         fprintf(stderr, "concord: sync: no peer '%s'\n", sc.only);
@@ -561,6 +579,7 @@ static void sched_round(void *arg)
     }
     struct sync_options o = {.stop = ticker_stopping(sc->ticker), .cafile = sc->cafile[0] ? sc->cafile : NULL};
     sync_round_all(s, NULL, &o);
+    after_round(s);
     store_close(s);
 }
 

@@ -42,6 +42,12 @@ int coop_obj_latest(struct store *s, struct share_ctx *reader, const char *id, j
 int coop_obj_each(struct store *s, struct share_ctx *reader, const char *type,
                   int (*fn)(void *, json_t *), void *ctx);
 
+/*
+ * The organisation that delivered the latest version of object id (0: a
+ * write on this node), or ERR_NOT_FOUND.
+ */
+int coop_obj_origin(struct store *s, const char *id, int64_t *origin);
+
 /* The directory collection's seq, or ERR_NOT_FOUND (err set). */
 int coop_dir_coll(struct store *s, int64_t *seq, struct error *err);
 

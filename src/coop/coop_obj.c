@@ -150,3 +150,26 @@ int coop_obj_each(struct store *s, struct share_ctx *reader, const char *type,
 {
     return query(s, reader, NULL, type, fn, ctx);
 }
+
+static int origin_row(void *p, const struct store_row *row)
+{
+    if (!row->peek)
+        *(int64_t *)p = row->origin_org;
+    return 1;
+}
+
+int coop_obj_origin(struct store *s, const char *id, int64_t *origin)
+{
+    struct error err;
+    int64_t coll = 0;
+    const char *ids[1] = {id};
+    error_clear(&err);
+    *origin = -1;
+    if (coop_dir_coll(s, &coll, &err))
+        return ERR_NOT_FOUND;
+    struct store_query q = {.coll = coll, .added_after_us = -1, .ids = ids, .n_ids = 1,
+                            .ver_flags = STORE_VER_LAST};
+    bool more = false;
+    int r = store_obj_query(s, &q, origin_row, origin, &more);
+    return r < 0 ? r : *origin < 0 ? ERR_NOT_FOUND : 0;
+}

@@ -1,12 +1,14 @@
 /*
  * Cross-border incident coordination (domain.md §9, docs/coop.md
- * "Incident coordination").  An incident is a STIX 2.1 `incident` (§4.8)
- * carrying Concord's coordination property extension
- * (COOP_INCIDENT_EXTENSION): reporter, affected countries and sectors,
- * severity, lead and assisting organisations, status, links to other
- * objects and requests for assistance.  Every change is a new version of
- * the incident whose extension names who changed what (`changed_by_ref`,
- * `change`), so the versions are the audit trail and the timeline.
+ * "Incident coordination"): the writes.  An incident is a STIX 2.1
+ * `incident` (§4.8) of the reporter carrying Concord's coordination
+ * property extension (COOP_INCIDENT_EXTENSION), plus one participation
+ * `note` per other organisation taking part (incident_int.h): each
+ * organisation versions only its own record, so the change travels to
+ * every node of a federation.  Every change is a new version of the
+ * acting organisation's record naming what changed (`changed_by_ref`,
+ * `change`), so the versions are the audit trail and the timeline; the
+ * merged view (incident_view.c) decides status, lead and requests.
  *
  * Status machine (anything else is ERR_CONFLICT, nothing stored):
  *   reported      -> acknowledged | closed
@@ -15,14 +17,17 @@
  *   contained     -> investigating | resolved
  *   resolved      -> investigating (reopened) | closed
  *   closed        -> (final)
- * The first organisation other than the reporter to acknowledge becomes
- * the lead when none is set.  `acknowledged` and `resolved` keep the first
- * time each status was reached: the metrics.
+ * A transition is judged against the merged status.  The first
+ * organisation other than the reporter to acknowledge is the lead.  Each
+ * record keeps the first time its owner acknowledged and resolved: the
+ * metrics.
  *
  * Marking: TLP:AMBER by default, which the sharing decision opens only to
- * the members of a sharing group on the object; so an AMBER incident also
- * names a sharing group of its involved organisations, made anew (a new
- * marking-definition) whenever a request for assistance adds one.
+ * the members of a sharing group on the object; so an AMBER record also
+ * names a sharing group of the involved organisations, made by the
+ * record's owner (only a group's creator may define its recipients), made
+ * anew when a participation note is first written and whenever a request
+ * for assistance adds an organisation.
  */
 #include "coop/incident.h"
 
@@ -31,10 +36,9 @@
 #include <string.h>
 
 #include "coop/coop_int.h"
+#include "coop/incident_int.h"
 #include "stix/id.h"
 #include "util/banned.h"
-
-#define INC_EXT_OF(o) json_object_get(json_object_get((o), "extensions"), COOP_INCIDENT_EXTENSION)
 
 static const char *const status_names[] = {"",          "reported", "acknowledged", "investigating",
                                            "contained", "resolved", "closed"};
@@ -105,11 +109,6 @@ static int store_version_group(struct store *s, json_t *group, json_t *obj, stru
     return r;
 }
 
-static int store_version(struct store *s, json_t *obj, struct error *err)
-{
-    return store_version_group(s, NULL, obj, err);
-}
-
 /* ---- TLP:AMBER: a sharing group of the involved organisations ---- */
 
 struct members_ctx {
@@ -120,6 +119,8 @@ static void add_member(json_t *ids, const char *identity)
 {
     size_t i;
     json_t *e;
+    if (!identity)
+        return;
     json_array_foreach (ids, i, e)
         if (!strcmp(json_string_value(e), identity))
             return;
@@ -138,45 +139,51 @@ static int member_of_country(void *p, const struct store_org *o)
 }
 
 /*
- * A new sharing-group marking-definition (domain.md, share/policy.c)
- * created by the reporter, naming every organisation involved according
- * to extension x: reporter, lead, assisting, and each organisation of an
- * affected country known now.  id gets its id.  New reference.
+ * A new sharing-group marking-definition (share/policy.c) created by
+ * `creator`, naming every organisation involved: reporter (of incident
+ * extension x), lead and assisting (merged view, may be NULL), `extra`
+ * (may be NULL), and each organisation of an affected country known now.
+ * id gets its id.  New reference.
  */
-static json_t *group_json(struct store *s, json_t *x, int64_t now_us, char id[128])
+static json_t *group_json(struct store *s, json_t *x, json_t *merged, const char *creator,
+                          const char *extra, int64_t now_us, char id[128])
 {
     char uuid[STIX_UUID_LEN + 1], now[STIX_TS_MAX];
-    const char *rep = json_string_value(json_object_get(x, "reporter_ref"));
-    const char *lead = json_string_value(json_object_get(x, "lead_ref"));
     struct members_ctx m = {json_object_get(x, "affected_countries"), json_array()};
     size_t i;
     json_t *e;
-    add_member(m.ids, rep);
-    if (lead)
-        add_member(m.ids, lead);
-    json_array_foreach (json_object_get(x, "assisting_refs"), i, e)
+    add_member(m.ids, json_string_value(json_object_get(x, "reporter_ref")));
+    add_member(m.ids, creator);
+    add_member(m.ids, json_string_value(json_object_get(merged, "lead_ref")));
+    json_array_foreach (json_object_get(merged, "assisting_refs"), i, e)
         add_member(m.ids, json_string_value(e));
+    add_member(m.ids, extra);
     store_org_list(s, member_of_country, &m);
     stix_uuid4(uuid);
     snprintf(id, 128, "marking-definition--%s", uuid);
     coop_ts_ms(now_us, now);
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:{s:s, s:o}}}", "type",
                      "marking-definition", "spec_version", "2.1", "id", id, "created", now,
-                     "created_by_ref", rep, "name", "Concord incident: involved organisations",
+                     "created_by_ref", creator, "name", "Concord incident: involved organisations",
                      "extensions", SHARE_GROUP_EXTENSION, "extension_type", "property-extension",
                      "organizations", m.ids);
 }
 
-/* For an AMBER incident version v: a new group (returned, new reference) and v marked with it. */
-static json_t *regroup(struct store *s, json_t *v, int64_t now_us)
+/*
+ * For record rec (a version about to be stored) of an AMBER incident
+ * (extension x): a new group by the record's owner (returned, new
+ * reference) and rec marked with it.  NULL when the incident is not AMBER.
+ */
+static json_t *regroup(struct store *s, json_t *x, json_t *merged, json_t *rec, const char *owner,
+                       const char *extra, int64_t now_us)
 {
-    json_t *x = INC_EXT_OF(v);
+    json_t *rx = INC_EXT_OF(rec);
     if (!json_object_get(x, "group_ref"))
         return NULL;
     char gid[128];
-    json_t *g = group_json(s, x, now_us, gid);
-    json_object_set_new(x, "group_ref", json_string(gid));
-    json_object_set_new(v, "object_marking_refs",
+    json_t *g = group_json(s, x, merged, owner, extra, now_us, gid);
+    json_object_set_new(rx, "group_ref", json_string(gid));
+    json_object_set_new(rec, "object_marking_refs",
                         json_pack("[s, s]", share_tlp_id(SHARE_TLP_AMBER), gid));
     return g;
 }
@@ -223,6 +230,13 @@ static int report_check(const struct coop_inc_new *in, struct error *err)
     return 0;
 }
 
+/* The parts every record's extension has: no links, requests or answers yet. */
+static json_t *part_json(const char *owner, const char *change)
+{
+    return json_pack("{s:s, s:[], s:[], s:[], s:s, s:s}", "extension_type", "property-extension",
+                     "links", "requests", "answers", "changed_by_ref", owner, "change", change);
+}
+
 static json_t *report_json(const struct coop_inc_new *in, const struct store_org *o, int64_t now_us,
                            char id[96])
 {
@@ -231,14 +245,13 @@ static json_t *report_json(const struct coop_inc_new *in, const struct store_org
     snprintf(id, 96, "incident--%s", uuid);
     coop_ts_ms(now_us, now);
     enum share_tlp tlp = in->tlp == SHARE_TLP_NONE ? SHARE_TLP_AMBER : in->tlp;
-    /* no lead_ref yet: set by the first acknowledgement of another organisation */
-    json_t *x =
-        json_pack("{s:s, s:s, s:o, s:o, s:s, s:[], s:s, s:[], s:[], s:s, s:s}", "extension_type",
-                  "property-extension", "reporter_ref", o->identity_id, "affected_countries",
-                  str_array(in->countries, in->n_countries, true), "affected_sectors",
-                  str_array(in->sectors, in->n_sectors, false), "severity",
-                  in->severity ? in->severity : "medium", "assisting_refs", "status", "reported",
-                  "links", "requests", "changed_by_ref", o->identity_id, "change", "reported");
+    json_t *x = part_json(o->identity_id, "reported");
+    json_object_update_new(
+        x, json_pack("{s:s, s:o, s:o, s:s, s:s, s:s}", "reporter_ref", o->identity_id,
+                     "affected_countries", str_array(in->countries, in->n_countries, true),
+                     "affected_sectors", str_array(in->sectors, in->n_sectors, false), "severity",
+                     in->severity ? in->severity : "medium", "status", "reported", "status_at",
+                     now));
     if (tlp == SHARE_TLP_AMBER)
         json_object_set_new(x, "group_ref", json_string("")); /* set by regroup() */
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:[s], s:{s:o}}", "type", "incident",
@@ -258,14 +271,22 @@ int coop_incident_report(struct store *s, const struct coop_inc_new *in, int64_t
         return error_set(err, ERR_NOT_FOUND, "no organisation '%s'", in->org ? in->org : "");
     char id[96];
     json_t *obj = report_json(in, &o, now_us, id);
-    r = store_version_group(s, regroup(s, obj, now_us), obj, err);
+    json_t *g = regroup(s, INC_EXT_OF(obj), NULL, obj, o.identity_id, NULL, now_us);
+    r = store_version_group(s, g, obj, err);
     json_decref(obj);
     if (!r)
         snprintf(id_out, 96, "%s", id);
     return r;
 }
 
-/* ---- changes ---- */
+/* ---- changes: the next version of the acting organisation's record ---- */
+
+struct change {
+    struct store_org org;
+    struct inc_view view;
+    json_t *rec;   /* next version of org's record (owned) */
+    bool fresh;    /* a participation note not stored before */
+};
 
 static bool in_array(json_t *a, const char *v)
 {
@@ -277,86 +298,153 @@ static bool in_array(json_t *a, const char *v)
     return false;
 }
 
+static const char *merged_str(struct change *c, const char *key)
+{
+    return json_string_value(json_object_get(c->view.merged, key));
+}
+
 /* Reporter, lead, assisting, or an organisation of an affected country. */
-static bool involved(json_t *x, const struct store_org *o)
+static bool involved(struct change *c)
 {
+    json_t *x = INC_EXT_OF(c->view.incident);
     const char *rep = json_string_value(json_object_get(x, "reporter_ref"));
-    const char *lead = json_string_value(json_object_get(x, "lead_ref"));
-    return (rep && !strcmp(rep, o->identity_id)) || (lead && !strcmp(lead, o->identity_id)) ||
-           in_array(json_object_get(x, "assisting_refs"), o->identity_id) ||
-           (o->country[0] && in_array(json_object_get(x, "affected_countries"), o->country));
+    const char *lead = merged_str(c, "lead_ref"), *me = c->org.identity_id;
+    return (rep && !strcmp(rep, me)) || (lead && !strcmp(lead, me)) ||
+           in_array(json_object_get(c->view.merged, "assisting_refs"), me) ||
+           (c->org.country[0] && in_array(json_object_get(x, "affected_countries"), c->org.country));
 }
 
-/* A copy of obj as its next version, changed by org (the caller edits the extension). */
-static json_t *next_version(json_t *obj, const struct store_org *o, const char *change,
-                            int64_t now_us)
+static bool is_reporter(struct change *c)
 {
-    char ver[STIX_TS_MAX];
-    coop_next_version(json_string_value(json_object_get(obj, "modified")), now_us, ver);
-    json_t *v = json_deep_copy(obj);
-    json_object_set_new(v, "modified", json_string(ver));
-    json_t *x = INC_EXT_OF(v);
-    json_object_set_new(x, "changed_by_ref", json_string(o->identity_id));
-    json_object_set_new(x, "change", json_string(change));
-    return v;
+    const char *rep = json_string_value(json_object_get(INC_EXT_OF(c->view.incident), "reporter_ref"));
+    return rep && !strcmp(rep, c->org.identity_id);
 }
 
-static int load(struct store *s, struct share_ctx *reader, const char *id, json_t **obj,
-                struct error *err)
+/* A first participation note of c->org: marked like the incident (the group comes later). */
+static json_t *note_json(struct change *c, const char *id, int64_t now_us)
 {
-    *obj = NULL;
-    if (strncmp(id, "incident--", 10) != 0 || coop_obj_latest(s, reader, id, obj) != 0 ||
-        !INC_EXT_OF(*obj)) {
-        json_decref(*obj);
-        *obj = NULL;
-        return error_set(err, ERR_NOT_FOUND, "no incident '%s'", id);
+    char now[STIX_TS_MAX], content[LIMIT_NAME + 160];
+    const char *inc = json_string_value(json_object_get(c->view.incident, "id"));
+    coop_ts_ms(now_us, now);
+    snprintf(content, sizeof(content), "%s's part in the coordination of %s", c->org.name, inc);
+    json_t *x = part_json(c->org.identity_id, "");
+    json_object_set_new(x, "incident_ref", json_string(inc));
+    if (json_object_get(INC_EXT_OF(c->view.incident), "group_ref"))
+        json_object_set_new(x, "group_ref", json_string("")); /* set by regroup() */
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:[s], s:[O], s:{s:o}}", "type", "note",
+                     "spec_version", "2.1", "id", id, "created", now, "modified", now,
+                     "created_by_ref", c->org.identity_id, "content", content, "object_refs", inc,
+                     "object_marking_refs",
+                     json_array_get(json_object_get(c->view.incident, "object_marking_refs"), 0),
+                     "extensions", COOP_INCIDENT_EXTENSION, x);
+}
+
+/* c->rec: the next version of the organisation's own record. */
+static void own_next(struct store *s, struct change *c, const char *change, int64_t now_us)
+{
+    json_t *prev = NULL;
+    char nid[96], ver[STIX_TS_MAX];
+    if (is_reporter(c)) {
+        prev = json_incref(c->view.incident);
+    } else {
+        inc_note_id(nid, json_string_value(json_object_get(c->view.incident, "id")),
+                    c->org.identity_id);
+        if (coop_obj_latest(s, NULL, nid, &prev) != 0)
+            prev = NULL;
     }
+    if (prev) {
+        coop_next_version(json_string_value(json_object_get(prev, "modified")), now_us, ver);
+        c->rec = json_deep_copy(prev);
+        json_object_set_new(c->rec, "modified", json_string(ver));
+    } else {
+        c->fresh = true;
+        c->rec = note_json(c, nid, now_us);
+    }
+    json_decref(prev);
+    json_t *x = INC_EXT_OF(c->rec);
+    json_object_set_new(x, "changed_by_ref", json_string(c->org.identity_id));
+    json_object_set_new(x, "change", json_string(change));
+}
+
+static void change_release(struct change *c)
+{
+    inc_view_release(&c->view);
+    json_decref(c->rec);
+}
+
+/*
+ * Begin a change of incident id by organisation org (name): load what
+ * reader may see, check that org is involved and, unless any_status, that
+ * the incident is not closed; c->rec is then the next version of org's
+ * record.  Release c in every case.
+ */
+static int change_begin(struct store *s, struct share_ctx *reader, const char *id, const char *org,
+                        const char *change, bool any_status, int64_t now_us, struct change *c,
+                        struct error *err)
+{
+    memset(c, 0, sizeof(*c));
+    if (!org || store_org_get(s, org, &c->org) != 0)
+        return error_set(err, ERR_NOT_FOUND, "no organisation '%s'", org ? org : "");
+    int r = inc_view_load(s, reader, id, &c->view, err);
+    if (r)
+        return r;
+    if (!involved(c))
+        return error_set(err, ERR_FORBIDDEN, "organisation '%s' is not involved in this incident",
+                         c->org.name);
+    if (!any_status &&
+        coop_inc_status_parse(merged_str(c, "status")) == COOP_INC_CLOSED)
+        return error_set(err, ERR_CONFLICT, "the incident is closed");
+    own_next(s, c, change, now_us);
     return 0;
 }
 
-static void apply_status(json_t *v, const struct store_org *o, enum coop_inc_status to)
+/*
+ * Store c->rec, with a new group when it is a first note or `extra`
+ * joins; then a request by another than the reporter may regroup the
+ * incident itself (coop_incident_reconcile).
+ */
+static int change_commit(struct store *s, struct change *c, const char *extra, int64_t now_us,
+                         struct error *err)
 {
-    json_t *x = INC_EXT_OF(v);
-    const char *rep = json_string_value(json_object_get(x, "reporter_ref"));
-    const char *mod = json_string_value(json_object_get(v, "modified"));
+    json_t *g = NULL;
+    if (c->fresh || extra)
+        g = regroup(s, INC_EXT_OF(c->view.incident), c->view.merged, c->rec, c->org.identity_id,
+                    extra, now_us);
+    int r = store_version_group(s, g, c->rec, err);
+    if (!r && extra && !is_reporter(c)) {
+        int k = coop_incident_reconcile(
+            s, json_string_value(json_object_get(c->view.incident, "id")), now_us + 1000, err);
+        r = k < 0 ? k : 0;
+    }
+    return r;
+}
+
+static void apply_status(json_t *rec, enum coop_inc_status to)
+{
+    json_t *x = INC_EXT_OF(rec), *mod = json_object_get(rec, "modified");
     json_object_set_new(x, "status", json_string(coop_inc_status_name(to)));
-    if (to == COOP_INC_ACKNOWLEDGED && !json_object_get(x, "lead_ref") && rep &&
-        strcmp(rep, o->identity_id))
-        json_object_set_new(x, "lead_ref", json_string(o->identity_id));
+    json_object_set(x, "status_at", mod);
     if (to == COOP_INC_ACKNOWLEDGED && !json_object_get(x, "acknowledged"))
-        json_object_set_new(x, "acknowledged", json_string(mod));
+        json_object_set(x, "acknowledged", mod);
     if (to == COOP_INC_RESOLVED && !json_object_get(x, "resolved"))
-        json_object_set_new(x, "resolved", json_string(mod));
+        json_object_set(x, "resolved", mod);
 }
 
 int coop_incident_set_status(struct store *s, struct share_ctx *reader, const char *id,
-                             int64_t org_id, enum coop_inc_status to, int64_t now_us,
+                             const char *org, enum coop_inc_status to, int64_t now_us,
                              struct error *err)
 {
-    struct store_org o;
-    json_t *obj = NULL;
-    if (store_org_get_id(s, org_id, &o) != 0)
-        return error_set(err, ERR_NOT_FOUND, "no organisation %lld", (long long)org_id);
-    int r = load(s, reader, id, &obj, err);
-    if (r)
-        return r;
-    json_t *x = INC_EXT_OF(obj);
-    enum coop_inc_status from =
-        coop_inc_status_parse(json_string_value(json_object_get(x, "status")));
-    if (!involved(x, &o))
-        r = error_set(err, ERR_FORBIDDEN, "organisation '%s' is not involved in this incident",
-                      o.name);
+    struct change c;
+    char change[64];
+    snprintf(change, sizeof(change), "status %s", coop_inc_status_name(to));
+    int r = change_begin(s, reader, id, org, change, true, now_us, &c, err);
     if (!r)
-        r = coop_inc_transition(from, to, err);
+        r = coop_inc_transition(coop_inc_status_parse(merged_str(&c, "status")), to, err);
     if (!r) {
-        char change[64];
-        snprintf(change, sizeof(change), "status %s", coop_inc_status_name(to));
-        json_t *v = next_version(obj, &o, change, now_us);
-        apply_status(v, &o, to);
-        r = store_version(s, v, err);
-        json_decref(v);
+        apply_status(c.rec, to);
+        r = change_commit(s, &c, NULL, now_us, err);
     }
-    json_decref(obj);
+    change_release(&c);
     return r;
 }
 
@@ -385,89 +473,62 @@ static int assist_check(struct store *s, const char *to, const char *kind, const
     return 0;
 }
 
-/* The next version of incident id made by involved organisation org (names), or an error. */
-static int change_begin(struct store *s, const char *id, const char *org, const char *change,
-                        int64_t now_us, struct store_org *o, json_t **v, struct error *err)
+int coop_incident_assist(struct store *s, struct share_ctx *reader, const char *id,
+                         const char *from, const char *to, const char *kind, const char *due,
+                         int64_t now_us, struct error *err)
 {
-    json_t *obj = NULL;
-    *v = NULL;
-    if (!org || store_org_get(s, org, o) != 0)
-        return error_set(err, ERR_NOT_FOUND, "no organisation '%s'", org ? org : "");
-    int r = load(s, NULL, id, &obj, err);
-    if (r)
-        return r;
-    json_t *x = INC_EXT_OF(obj);
-    if (!involved(x, o))
-        r = error_set(err, ERR_FORBIDDEN, "organisation '%s' is not involved in this incident",
-                      o->name);
-    else if (coop_inc_status_parse(json_string_value(json_object_get(x, "status"))) ==
-             COOP_INC_CLOSED)
-        r = error_set(err, ERR_CONFLICT, "the incident is closed");
-    if (!r)
-        *v = next_version(obj, o, change, now_us);
-    json_decref(obj);
-    return r;
-}
-
-int coop_incident_assist(struct store *s, const char *id, const char *from, const char *to,
-                         const char *kind, const char *due, int64_t now_us, struct error *err)
-{
-    struct store_org f, t;
-    json_t *v = NULL;
+    struct store_org t;
+    struct change c;
     char change[LIMIT_NAME + 64];
     int r = assist_check(s, to, kind, due, &t, err);
     if (r)
         return r;
     snprintf(change, sizeof(change), "assistance requested: %s from %s", kind, t.name);
-    r = change_begin(s, id, from, change, now_us, &f, &v, err);
-    if (!r && f.id == t.id)
+    r = change_begin(s, reader, id, from, change, false, now_us, &c, err);
+    if (!r && c.org.id == t.id)
         r = error_set(err, ERR_INVALID, "an organisation cannot ask itself for assistance");
     if (!r) {
-        json_t *vx = INC_EXT_OF(v);
-        /* "answer" and "answered" are added when the request is answered */
-        json_t *req =
-            json_pack("{s:s, s:s, s:s, s:O}", "kind", kind, "from_ref", f.identity_id, "to_ref",
-                      t.identity_id, "requested", json_object_get(v, "modified"));
+        /* "answer" and "answered" go in the target's own record */
+        json_t *req = json_pack("{s:s, s:s, s:s, s:O}", "kind", kind, "from_ref",
+                                c.org.identity_id, "to_ref", t.identity_id, "requested",
+                                json_object_get(c.rec, "modified"));
         if (due)
             json_object_set_new(req, "due", json_string(due));
-        json_array_append_new(json_object_get(vx, "requests"), req);
-        if (!in_array(json_object_get(vx, "assisting_refs"), t.identity_id))
-            json_array_append_new(json_object_get(vx, "assisting_refs"),
-                                  json_string(t.identity_id));
-        r = store_version_group(s, regroup(s, v, now_us), v, err); /* AMBER: t may read it */
+        json_array_append_new(json_object_get(INC_EXT_OF(c.rec), "requests"), req);
+        r = change_commit(s, &c, t.identity_id, now_us, err); /* AMBER: t may read it */
     }
-    json_decref(v);
+    change_release(&c);
     return r;
 }
 
 /* ---- answers and links ---- */
 
-int coop_incident_answer(struct store *s, const char *id, const char *org, size_t n,
-                         const char *answer, int64_t now_us, struct error *err)
+int coop_incident_answer(struct store *s, struct share_ctx *reader, const char *id,
+                         const char *org, size_t n, const char *answer, int64_t now_us,
+                         struct error *err)
 {
-    struct store_org o;
-    json_t *v = NULL;
+    struct change c;
     char change[64];
     if (!answer || !*answer || strlen(answer) > 4096)
         return error_set(err, ERR_INVALID, "the answer must be 1 to 4096 characters");
     snprintf(change, sizeof(change), "request %zu answered", n);
-    int r = change_begin(s, id, org, change, now_us, &o, &v, err);
-    if (r)
-        return r;
-    json_t *req = json_array_get(json_object_get(INC_EXT_OF(v), "requests"), n);
+    int r = change_begin(s, reader, id, org, change, false, now_us, &c, err);
+    json_t *req = r ? NULL : json_array_get(json_object_get(c.view.merged, "requests"), n);
     const char *to = json_string_value(json_object_get(req, "to_ref"));
-    if (!req)
+    if (!r && !req)
         r = error_set(err, ERR_NOT_FOUND, "no request %zu on this incident", n);
-    else if (!to || strcmp(to, o.identity_id))
-        r = error_set(err, ERR_FORBIDDEN, "request %zu is not addressed to '%s'", n, o.name);
-    else if (json_object_get(req, "answer"))
+    else if (!r && (!to || strcmp(to, c.org.identity_id)))
+        r = error_set(err, ERR_FORBIDDEN, "request %zu is not addressed to '%s'", n, c.org.name);
+    else if (!r && json_object_get(req, "answer"))
         r = error_set(err, ERR_CONFLICT, "request %zu is already answered", n);
     if (!r) {
-        json_object_set_new(req, "answer", json_string(answer));
-        json_object_set(req, "answered", json_object_get(v, "modified"));
-        r = store_version(s, v, err);
+        json_array_append_new(json_object_get(INC_EXT_OF(c.rec), "answers"),
+                              json_pack("{s:O, s:s, s:O}", "request", json_object_get(req, "key"),
+                                        "answer", answer, "answered",
+                                        json_object_get(c.rec, "modified")));
+        r = change_commit(s, &c, NULL, now_us, err);
     }
-    json_decref(v);
+    change_release(&c);
     return r;
 }
 
@@ -477,17 +538,16 @@ static bool link_valid(const char *ref)
                                         "vulnerability--"};
     for (size_t i = 0; i < 4; i++) {
         size_t k = strlen(types[i]);
-        if (!strncmp(ref, types[i], k) && strlen(ref) == k + STIX_UUID_LEN)
+        if (!strncmp(ref, types[i], k) && stix_uuid_valid(ref + k, strlen(ref + k)))
             return true;
     }
     return false;
 }
 
-int coop_incident_link(struct store *s, const char *id, const char *org, const char *const *refs,
-                       size_t n, int64_t now_us, struct error *err)
+int coop_incident_link(struct store *s, struct share_ctx *reader, const char *id, const char *org,
+                       const char *const *refs, size_t n, int64_t now_us, struct error *err)
 {
-    struct store_org o;
-    json_t *v = NULL;
+    struct change c;
     for (size_t i = 0; i < n; i++)
         if (!link_valid(refs[i]))
             return error_set(err, ERR_INVALID,
@@ -496,14 +556,90 @@ int coop_incident_link(struct store *s, const char *id, const char *org, const c
                              refs[i]);
     if (n == 0)
         return error_set(err, ERR_INVALID, "nothing to link");
-    int r = change_begin(s, id, org, "linked objects", now_us, &o, &v, err);
+    int r = change_begin(s, reader, id, org, "linked objects", false, now_us, &c, err);
+    if (!r) {
+        json_t *links = json_object_get(INC_EXT_OF(c.rec), "links");
+        for (size_t i = 0; i < n; i++)
+            if (!in_array(links, refs[i]))
+                json_array_append_new(links, json_string(refs[i]));
+        r = change_commit(s, &c, NULL, now_us, err);
+    }
+    change_release(&c);
+    return r;
+}
+
+/* ---- regrouping an AMBER incident when others ask for assistance ---- */
+
+/* Does the sharing group gid name every organisation asked for assistance in merged? */
+static bool group_covers(struct store *s, const char *gid, json_t *merged)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int64_t origin = 0;
+    if (!gid || store_marking_get(s, gid, &text, &len, &origin) != 0)
+        return false;
+    json_t *g = json_loadb(text, len, 0, NULL), *e;
+    free(text);
+    json_t *orgs = json_object_get(json_object_get(json_object_get(g, "extensions"),
+                                                   SHARE_GROUP_EXTENSION),
+                                   "organizations");
+    bool ok = true;
+    size_t i;
+    json_array_foreach (json_object_get(merged, "assisting_refs"), i, e)
+        ok &= in_array(orgs, json_string_value(e));
+    json_decref(g);
+    return ok;
+}
+
+/* 1 when incident id was regrouped, 0 when it needed nothing, or an error. */
+static int reconcile_one(struct store *s, const char *id, int64_t now_us, struct error *err)
+{
+    struct inc_view v;
+    int64_t origin = -1;
+    if (coop_obj_origin(s, id, &origin) != 0 || origin != 0)
+        return 0; /* only the reporter's own node speaks for it */
+    int r = inc_view_load(s, NULL, id, &v, err);
     if (r)
         return r;
-    json_t *links = json_object_get(INC_EXT_OF(v), "links");
-    for (size_t i = 0; i < n; i++)
-        if (!in_array(links, refs[i]))
-            json_array_append_new(links, json_string(refs[i]));
-    r = store_version(s, v, err);
-    json_decref(v);
+    json_t *x = INC_EXT_OF(v.incident);
+    const char *gid = json_string_value(json_object_get(x, "group_ref"));
+    if (gid && !group_covers(s, gid, v.merged)) {
+        char ver[STIX_TS_MAX];
+        const char *rep = json_string_value(json_object_get(x, "reporter_ref"));
+        json_t *next = json_deep_copy(v.incident), *nx = INC_EXT_OF(next);
+        coop_next_version(json_string_value(json_object_get(next, "modified")), now_us, ver);
+        json_object_set_new(next, "modified", json_string(ver));
+        json_object_set_new(nx, "changed_by_ref", json_string(rep));
+        json_object_set_new(nx, "change", json_string("sharing group updated"));
+        r = store_version_group(s, regroup(s, x, v.merged, next, rep, NULL, now_us), next, err);
+        json_decref(next);
+        r = r ? r : 1;
+    }
+    inc_view_release(&v);
     return r;
+}
+
+static int collect_id(void *p, json_t *obj)
+{
+    json_array_append(p, json_object_get(obj, "id"));
+    return 0;
+}
+
+int coop_incident_reconcile(struct store *s, const char *id, int64_t now_us, struct error *err)
+{
+    json_t *ids = json_array(), *e;
+    size_t i;
+    int n = 0, r = 0;
+    if (id)
+        json_array_append_new(ids, json_string(id));
+    else
+        r = coop_obj_each(s, NULL, "incident", collect_id, ids);
+    json_array_foreach (ids, i, e) {
+        if (r < 0)
+            break;
+        r = reconcile_one(s, json_string_value(e), now_us, err);
+        n += r > 0;
+    }
+    json_decref(ids);
+    return r < 0 ? r : n;
 }

@@ -3,8 +3,11 @@
  * reads; docs/coop.md "Incident coordination", domain.md §9).  Kept in its
  * own header so the shared coop.h needs no edit; the same conventions apply.
  *
- * Every version is stored by the node on behalf of the organisation that
- * made the change (`changed_by_ref`); `created_by_ref` stays the reporter.
+ * Each organisation versions only its own record: the reporter the
+ * `incident`, every other organisation taking part its participation
+ * `note` (incident_int.h), so changes federate like any other object.
+ * Organisations are named by their short names; reader (borrowed; NULL:
+ * the node operator, who sees everything) decides what may be seen.
  */
 #ifndef CONCORD_COOP_INCIDENT_H
 #define CONCORD_COOP_INCIDENT_H
@@ -57,75 +60,89 @@ int coop_incident_report(struct store *s, const struct coop_inc_new *in, int64_t
                          char id_out[96], struct error *err);
 
 /*
- * Organisation org_id moves incident id to status `to` (a new version).
- * reader (borrowed; NULL: the node) decides visibility: ERR_NOT_FOUND
- * when it may not read it; ERR_FORBIDDEN when org is not involved
- * (reporter, lead, assisting or of an affected country); ERR_CONFLICT
- * for a transition not allowed.  Nothing stored on error.
+ * Organisation org moves incident id to status `to` (a new version of its
+ * record).  ERR_NOT_FOUND when reader may not read the incident (or no
+ * such organisation); ERR_FORBIDDEN when org is not involved (reporter,
+ * lead, assisting or of an affected country); ERR_CONFLICT for a
+ * transition not allowed from the merged status.  Nothing stored on error.
  */
 int coop_incident_set_status(struct store *s, struct share_ctx *reader, const char *id,
-                             int64_t org_id, enum coop_inc_status to, int64_t now_us,
+                             const char *org, enum coop_inc_status to, int64_t now_us,
                              struct error *err);
 
 /*
  * Record a request for assistance (kind information, takedown,
- * mitigation or data-preservation) from organisation `from` to `to`
- * (names), due (STIX timestamp or NULL); `to` becomes an assisting
- * organisation.  A new version; ERR_INVALID / ERR_NOT_FOUND / ERR_CONFLICT
- * (closed incident) with nothing stored.
+ * mitigation or data-preservation) from organisation `from` to `to`, due
+ * (STIX timestamp or NULL); `to` becomes an assisting organisation.
+ * ERR_INVALID / ERR_NOT_FOUND / ERR_FORBIDDEN / ERR_CONFLICT (closed
+ * incident) with nothing stored.
  */
-int coop_incident_assist(struct store *s, const char *id, const char *from, const char *to,
-                         const char *kind, const char *due, int64_t now_us, struct error *err);
+int coop_incident_assist(struct store *s, struct share_ctx *reader, const char *id,
+                         const char *from, const char *to, const char *kind, const char *due,
+                         int64_t now_us, struct error *err);
 
 /*
- * Organisation org (name; the request's target) answers request n
- * (0-based, in the order made) of incident id: a new version with the
- * request's `answer` and `answered` set.  ERR_NOT_FOUND (no such request),
- * ERR_FORBIDDEN (not addressed to org), ERR_CONFLICT (already answered or
- * closed incident), ERR_INVALID (empty answer): nothing stored.
+ * Organisation org (the request's target) answers request n (0-based, in
+ * the order of the merged view: by request time) of incident id.
+ * ERR_NOT_FOUND (no such request), ERR_FORBIDDEN (not addressed to org),
+ * ERR_CONFLICT (already answered or closed incident), ERR_INVALID (empty
+ * answer): nothing stored.
  */
-int coop_incident_answer(struct store *s, const char *id, const char *org, size_t n,
-                         const char *answer, int64_t now_us, struct error *err);
+int coop_incident_answer(struct store *s, struct share_ctx *reader, const char *id,
+                         const char *org, size_t n, const char *answer, int64_t now_us,
+                         struct error *err);
 
 /*
- * Involved organisation org (name) links objects refs[0..n) (indicator,
- * sighting, observed-data or vulnerability ids; borrowed) to incident id:
- * a new version with them added to `links` (no duplicates).  The linked
- * objects need not be stored here.  ERR_INVALID / ERR_FORBIDDEN /
- * ERR_CONFLICT / ERR_NOT_FOUND with nothing stored.
+ * Involved organisation org links objects refs[0..n) (indicator,
+ * sighting, observed-data or vulnerability ids; borrowed) to incident id.
+ * The linked objects need not be stored here.  ERR_INVALID /
+ * ERR_FORBIDDEN / ERR_CONFLICT / ERR_NOT_FOUND with nothing stored.
  */
-int coop_incident_link(struct store *s, const char *id, const char *org, const char *const *refs,
-                       size_t n, int64_t now_us, struct error *err);
+int coop_incident_link(struct store *s, struct share_ctx *reader, const char *id, const char *org,
+                       const char *const *refs, size_t n, int64_t now_us, struct error *err);
 
 /*
- * Every version of incident id visible to reader (NULL: all), oldest
- * first, as a new JSON array (caller owns).  ERR_NOT_FOUND when none.
- */
-int coop_incident_history(struct store *s, struct share_ctx *reader, const char *id,
-                          json_t **out);
-
-/*
- * Summaries of the latest version of every incident reader may see
- * (status filter: COOP_INC_NONE for all), by creation time, as a new JSON
- * array (caller owns).  Each summary: id, title, status, severity,
- * reporter, lead, assisting, countries, sectors, created, modified,
- * time_to_acknowledge_seconds, time_to_resolve_seconds (null when not yet),
- * links, requests (kind, from, to, requested, due, answer, answered).
+ * Summaries of every incident reader may see (status filter:
+ * COOP_INC_NONE for all), by creation time, as a new JSON array (caller
+ * owns).  Each summary: id, title, status, severity, reporter, lead,
+ * assisting, countries, sectors, created, modified (of the latest
+ * record), time_to_acknowledge_seconds, time_to_resolve_seconds (null
+ * when not yet), links, requests (kind, from, to, requested, due, answer,
+ * answered), organizations (per organisation taking part: name, role,
+ * time_to_acknowledge_seconds, time_to_resolve_seconds, requests_received,
+ * requests_answered).
  */
 int coop_incident_list(struct store *s, struct share_ctx *reader, enum coop_inc_status status,
                        json_t **out);
 
-/* The summary of one incident version obj (borrowed); new reference. */
-json_t *coop_incident_summary(struct store *s, json_t *obj);
+/*
+ * One incident as reader sees it: a new object {incident (summary as
+ * above), timeline (one entry per version of every record, oldest first:
+ * at, by, change, status after it), object (the latest incident
+ * version)}.  ERR_NOT_FOUND when reader may not see it.
+ */
+int coop_incident_show(struct store *s, struct share_ctx *reader, const char *id, json_t **out);
 
 /*
- * The timeline of versions (borrowed, oldest first, from
- * coop_incident_history): a new array of {at, by (organisation name),
- * change, status}, one per version.
+ * The metrics per organisation over every incident reader may see: a new
+ * array, one object per organisation taking part in any: organization,
+ * incidents, acknowledged, median_time_to_acknowledge_seconds,
+ * worst_time_to_acknowledge_seconds, resolved, median_time_to_resolve_seconds,
+ * requests_received, requests_answered (medians null when none).
  */
-json_t *coop_incident_timeline(struct store *s, json_t *versions);
+int coop_incident_org_metrics(struct store *s, struct share_ctx *reader, json_t **out);
 
-/* Time to acknowledge / to resolve of incident version obj in us; -1 when not yet. */
-void coop_incident_metrics(json_t *obj, int64_t *ack_us, int64_t *resolve_us);
+/*
+ * Keep the sharing groups of the AMBER incidents reported on this node
+ * (latest version written here, not received from a peer) in step with
+ * the requests for assistance in every organisation's record: when an
+ * organisation asked for assistance is missing from the incident's group,
+ * the incident gets a new version by its reporter with a new group, so
+ * the organisation asked can read the incident it is asked about.  id
+ * names one incident, NULL all.  Runs after each request for assistance
+ * and after each federation round.  Returns the number of incidents
+ * regrouped, or a negative ERR_* with err.
+ */
+int coop_incident_reconcile(struct store *s, const char *id, int64_t now_us, struct error *err);
 
 #endif

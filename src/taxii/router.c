@@ -18,13 +18,13 @@
 
 enum resource { R_NONE, R_ADMIN, R_ADMIN_PEERS, R_DISCOVERY, R_ROOT, R_STATUS, R_COLLECTIONS,
                 R_COLLECTION, R_MANIFEST, R_OBJECTS, R_OBJECT, R_VERSIONS,
-                R_COOP_ADV_STATUS, R_COOP_ACK, R_COOP_INC_STATUS };
+                R_COOP_ADV_STATUS, R_COOP_ACK, R_COOP_INC_READ, R_COOP_INC_WRITE };
 
 #define MAX_SEGS 8
 
 struct route {
     enum resource res;
-    char seg[MAX_SEGS][200];
+    char seg[MAX_SEGS][TAXII_SEG_MAX];
     int nseg;
 };
 
@@ -50,6 +50,22 @@ static void split_path(const char *path, struct route *rt)
     }
 }
 
+/*
+ * /coop/incidents/ and /coop/incidents/{id} are read (GET); .../status,
+ * .../requests, .../links and .../requests/{n}/answer are written (POST).
+ */
+static enum resource coop_incident_resource(const struct route *rt)
+{
+    if (rt->nseg <= 3)
+        return R_COOP_INC_READ;
+    if (rt->nseg == 4 && (strcmp(rt->seg[3], "status") == 0 ||
+                          strcmp(rt->seg[3], "requests") == 0 || strcmp(rt->seg[3], "links") == 0))
+        return R_COOP_INC_WRITE;
+    if (rt->nseg == 6 && strcmp(rt->seg[3], "requests") == 0 && strcmp(rt->seg[5], "answer") == 0)
+        return R_COOP_INC_WRITE;
+    return R_NONE;
+}
+
 static enum resource classify(const struct route *rt)
 {
     if (rt->nseg == 1 && strcmp(rt->seg[0], "taxii2") == 0)
@@ -65,9 +81,8 @@ static enum resource classify(const struct route *rt)
     if (rt->nseg == 4 && strcmp(rt->seg[0], "coop") == 0 && strcmp(rt->seg[1], "pings") == 0 &&
         strcmp(rt->seg[3], "ack") == 0)
         return R_COOP_ACK;
-    if (rt->nseg == 4 && strcmp(rt->seg[0], "coop") == 0 &&
-        strcmp(rt->seg[1], "incidents") == 0 && strcmp(rt->seg[3], "status") == 0)
-        return R_COOP_INC_STATUS;
+    if (rt->nseg >= 2 && strcmp(rt->seg[0], "coop") == 0 && strcmp(rt->seg[1], "incidents") == 0)
+        return coop_incident_resource(rt);
     if (rt->nseg < 1 || rt->nseg > 6 || strcmp(rt->seg[0], TAXII_API_ROOT) != 0)
         return R_NONE;
     if (rt->nseg == 1)
@@ -99,7 +114,7 @@ static bool method_allowed(enum resource res, const char *m)
         return strcmp(m, "POST") == 0;
     if (res == R_COOP_ACK)
         return strcmp(m, "POST") == 0;
-    if (res == R_COOP_INC_STATUS)
+    if (res == R_COOP_INC_WRITE)
         return strcmp(m, "POST") == 0;
     if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
         return true;
@@ -125,7 +140,7 @@ static const char *methods_of(enum resource res)
         return "POST";
     if (res == R_COOP_ADV_STATUS)
         return "POST";
-    if (res == R_COOP_INC_STATUS)
+    if (res == R_COOP_INC_WRITE)
         return "POST";
     return "GET, HEAD";
 }
@@ -271,8 +286,8 @@ void taxii_route(struct taxii_req *r)
         taxii_coop_advisory_status(r, rt.seg[2]);
         return;
     }
-    if (res == R_COOP_INC_STATUS) {
-        taxii_coop_incident_status(r, rt.seg[2]);
+    if (res == R_COOP_INC_READ || res == R_COOP_INC_WRITE) {
+        taxii_coop_incident(r, rt.nseg - 2, (const char(*)[TAXII_SEG_MAX])(rt.seg + 2));
         return;
     }
     if (media_checks(r))

@@ -94,8 +94,16 @@ void taxii_coop_advisory_status(struct taxii_req *r, const char *vuln_id);
 /* coop_http.c: POST /coop/pings/{challenge}/ack */
 void taxii_coop_ping_ack(struct taxii_req *r, const char *challenge);
 
-/* coop_incident_http.c: POST /coop/incidents/{id}/status */
-void taxii_coop_incident_status(struct taxii_req *r, const char *incident_id);
+/* The longest path segment the router keeps. */
+#define TAXII_SEG_MAX 200
+
+/*
+ * coop_incident_http.c: /coop/incidents/ (GET), /coop/incidents/{id}
+ * (GET), and POST .../status, .../requests, .../links,
+ * .../requests/{n}/answer; seg[0..nseg) are the segments after
+ * "coop/incidents".
+ */
+void taxii_coop_incident(struct taxii_req *r, int nseg, const char (*seg)[TAXII_SEG_MAX]);
 
 /* objects.c */
 void taxii_objects_get(struct taxii_req *r, const struct store_coll *c, const char *object_id);

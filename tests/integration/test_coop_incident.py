@@ -111,9 +111,11 @@ class Incident(h.TimedTestCase):
         self.cli("incident", "update", inc, "--org", "kh-cert", "--status", "resolved")
 
         # list and its --status filter
-        self.assertEqual({i["id"] for i in self.listing()}, {inc, other})
+        mine = {inc, other}  # test_http_api may have reported others on this node
+        self.assertEqual({i["id"] for i in self.listing()} & mine, mine)
         self.assertEqual([i["id"] for i in self.listing("--status", "resolved")], [inc])
-        self.assertEqual([i["id"] for i in self.listing("--status", "reported")], [other])
+        self.assertEqual([i["id"] for i in self.listing("--status", "reported")
+                          if i["id"] in mine], [other])
         self.assertEqual(self.listing("--status", "closed"), [])
         self.assertNotEqual(self.cli("incident", "list", "--status", "done",
                                      check=False).returncode, 0)
@@ -129,6 +131,7 @@ class Incident(h.TimedTestCase):
         self.assertEqual([(e["by"], e["change"]) for e in doc["timeline"]],
                          [("sg-cert", "reported"), ("kh-cert", "status acknowledged"),
                           ("kh-cert", "assistance requested: takedown from vn-cert"),
+                          ("sg-cert", "sharing group updated"),
                           ("vn-cert", "status investigating"), ("vn-cert", "request 0 answered"),
                           ("kh-cert", "linked objects"), ("kh-cert", "status resolved")])
         self.assertEqual(s["links"], ["indicator--0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"])
@@ -149,12 +152,97 @@ class Incident(h.TimedTestCase):
         self.assertEqual(h.Client(self.node, self.tokens["vn-cert"]).get(path).status, 200)
         self.assertEqual(h.Client(self.node, self.tokens["kh-cert"]).get(path).status, 200)
         self.assertEqual(h.Client(self.node, self.tokens["th-cert"]).get(path).status, 404)
-        req = list(ext.values())[0]["requests"]
-        self.assertEqual([(q["kind"], q["due"]) for q in req],
+        self.assertEqual([(q["kind"], q["due"]) for q in s["requests"]],
                          [("takedown", "2030-01-01T00:00:00Z")])
+        # kh-cert's part is its own note, not a version of sg-cert's incident
+        self.assertEqual(list(ext.values())[0]["requests"], [])
+        self.assertEqual({(o["name"], o["role"]) for o in s["organizations"]},
+                         {("sg-cert", "reporter"), ("kh-cert", "lead"), ("vn-cert", "assisting")})
         text = self.cli("incident", "show", inc).stdout
         self.assertIn("status resolved", text)
-        self.assertIsNone(self.listing("--status", "reported")[0]["time_to_acknowledge_seconds"])
+        self.assertIsNone([i for i in self.listing("--status", "reported")
+                           if i["id"] == other][0]["time_to_acknowledge_seconds"])
+
+    def get(self, org, path, **kw):
+        return self.node.request("GET", path, auth=self.tokens[org], accept="application/json",
+                                 **kw)
+
+    def post(self, org, path, body, auth=None):
+        return self.node.request("POST", path, auth=auth or self.tokens[org], body=body,
+                                 content_type="application/json", accept="application/json")
+
+    def test_http_api(self):
+        inc = self.cli("incident", "report", "--org", "sg-cert", "--title", "DDoS on a bank",
+                       "--country", "SG", "--country", "KH", "--sector", "banking").stdout.strip()
+        base = "/coop/incidents/%s" % inc
+        # reads through the sharing decision: th-cert is not involved in this AMBER incident
+        r = self.get("kh-cert", "/coop/incidents/")
+        self.assertEqual(r.status, 200, r)
+        self.assertIn(inc, [i["id"] for i in r.json["incidents"]])
+        r = self.get("th-cert", "/coop/incidents/")
+        self.assertNotIn(inc, [i["id"] for i in r.json["incidents"]])
+        self.assertTaxiiError(self.get("th-cert", base), 404)
+        self.assertTaxiiError(self.get("kh-cert", "/coop/incidents/", params={"status": "x"}), 400)
+        r = self.get("kh-cert", "/coop/incidents/", params={"status": "reported"})
+        self.assertIn(inc, [i["id"] for i in r.json["incidents"]])
+
+        # a request for assistance over HTTP; its target can then read the incident
+        self.assertTaxiiError(self.get("vn-cert", base), 404)
+        bad = [({"to": "vn-cert", "kind": "prayer"}, 400), ({"kind": "takedown"}, 400),
+               ({"to": "xx-cert", "kind": "takedown"}, 404), ("[1]", 400),
+               ({"to": "vn-cert", "kind": "takedown", "due": 5}, 400)]
+        for body, code in bad:
+            self.assertTaxiiError(self.post("kh-cert", base + "/requests", body), code)
+        self.assertTaxiiError(self.post("th-cert", base + "/requests",
+                                        {"to": "vn-cert", "kind": "takedown"}), 404)
+        r = self.post("kh-cert", base + "/requests",
+                      {"to": "vn-cert", "kind": "information", "due": "2030-01-01T00:00:00Z"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["to"], "vn-cert")
+        r = self.get("vn-cert", base)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["incident"]["assisting"], ["vn-cert"])
+
+        # the answer: only by its target, once
+        self.assertTaxiiError(self.post("kh-cert", base + "/requests/0/answer", {"answer": "x"}),
+                              403)
+        self.assertTaxiiError(self.post("vn-cert", base + "/requests/7/answer", {"answer": "x"}),
+                              404)
+        self.assertTaxiiError(self.post("vn-cert", base + "/requests/x/answer", {"answer": "x"}),
+                              404)
+        self.assertTaxiiError(self.post("vn-cert", base + "/requests/0/answer", {}), 400)
+        r = self.post("vn-cert", base + "/requests/0/answer", {"answer": "netflow attached"})
+        self.assertEqual(r.status, 200, r)
+        self.assertTaxiiError(self.post("vn-cert", base + "/requests/0/answer", {"answer": "y"}),
+                              409)
+
+        # links
+        ind = "indicator--0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4e"
+        for body in ({"objects": ["malware--0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4e"]},
+                     {"objects": []}, {"objects": "x"}, {"objects": [1]}):
+            self.assertTaxiiError(self.post("vn-cert", base + "/links", body), 400)
+        r = self.post("vn-cert", base + "/links", {"objects": [ind]})
+        self.assertEqual(r.status, 200, r)
+
+        # a reader-role user may read but not change
+        self.node.add_user("kh-reader", "kh-cert", PW, role="reader")
+        reader = self.node.create_token("kh-reader")
+        self.assertTaxiiError(self.post(None, base + "/status", {"status": "acknowledged"},
+                                        auth=reader), 403)
+        self.assertEqual(self.node.request("GET", base, auth=reader,
+                                           accept="application/json").status, 200)
+        self.assertTaxiiError(self.node.request("DELETE", base, auth=reader,
+                                                accept="application/json"), 405)
+        self.assertTaxiiError(self.post("kh-cert", base + "/nothing", {}), 404)
+
+        doc = self.get("sg-cert", base).json
+        s = doc["incident"]
+        self.assertEqual(s["links"], [ind])
+        self.assertEqual([(q["from"], q["to"], q["answer"]) for q in s["requests"]],
+                         [("kh-cert", "vn-cert", "netflow attached")])
+        self.assertEqual([e["change"] for e in doc["timeline"]],
+                         ["reported", "assistance requested: information from vn-cert",
+                          "sharing group updated", "request 0 answered", "linked objects"])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,313 @@
+/*
+ * The records of an incident and their merge (incident_int.h): the
+ * reporter's `incident` plus one participation `note` per other
+ * organisation taking part, each versioned by its owner alone, merged into
+ * the one view everybody sees.  Nodes of a federation receive the records
+ * in any order and at any time; the merge depends only on the set of
+ * records, never on arrival order, so every node that holds the same
+ * records shows the same incident.
+ *
+ * A note counts only when its owner is involved: of an affected country
+ * (the node knows the organisations' countries) or the target of a
+ * request in a record that counts.  Its requests count only when made by
+ * its owner, its answers only for requests addressed to its owner, so no
+ * organisation can speak for another.
+ */
+#include "coop/incident_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coop/coop_int.h"
+#include "util/banned.h"
+#include "util/xalloc.h"
+
+int64_t inc_ts_us(json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    int64_t ns;
+    int digits;
+    if (!v || stix_ts_parse(v, strlen(v), &ns, &digits) != 0)
+        return 0;
+    return ns / 1000;
+}
+
+void inc_note_id(char out[96], const char *incident_id, const char *identity)
+{
+    char key[256];
+    snprintf(key, sizeof(key), "incident-part|%.100s|%.100s", incident_id, identity);
+    coop_det_id(out, "note", key);
+}
+
+static const char *owner_of(json_t *rec)
+{
+    const char *t = json_string_value(json_object_get(rec, "type"));
+    if (t && !strcmp(t, "incident"))
+        return json_string_value(json_object_get(INC_EXT_OF(rec), "reporter_ref"));
+    return json_string_value(json_object_get(rec, "created_by_ref"));
+}
+
+static bool str_in(json_t *a, const char *v)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach (a, i, e)
+        if (v && json_is_string(e) && !strcmp(json_string_value(e), v))
+            return true;
+    return false;
+}
+
+static void add_unique(json_t *a, json_t *v)
+{
+    if (json_is_string(v) && !str_in(a, json_string_value(v)))
+        json_array_append(a, v);
+}
+
+/* ---- which notes count ---- */
+
+/* Is who the target of a request made by the owner of one of recs[0..n)? */
+static bool asked(json_t *const *recs, size_t n, const char *who)
+{
+    for (size_t k = 0; k < n; k++) {
+        const char *owner = owner_of(recs[k]);
+        size_t i;
+        json_t *q;
+        json_array_foreach (json_object_get(INC_EXT_OF(recs[k]), "requests"), i, q) {
+            const char *from = json_string_value(json_object_get(q, "from_ref"));
+            const char *to = json_string_value(json_object_get(q, "to_ref"));
+            if (from && owner && to && !strcmp(from, owner) && !strcmp(to, who))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* recs[0] is the incident; the counted notes follow.  Returns how many records count. */
+static size_t counted_records(json_t *incident, json_t *notes, inc_country_fn country, void *ctx,
+                              json_t **recs)
+{
+    json_t *countries = json_object_get(INC_EXT_OF(incident), "affected_countries");
+    const char *rep = owner_of(incident);
+    size_t n = 1, total = json_array_size(notes);
+    bool *in = xcalloc(total + 1, sizeof(*in));
+    recs[0] = incident;
+    for (bool grew = true; grew;) {
+        grew = false;
+        for (size_t i = 0; i < total; i++) {
+            json_t *note = json_array_get(notes, i);
+            const char *who = owner_of(note);
+            if (in[i] || !who || (rep && !strcmp(who, rep)))
+                continue;
+            if ((country && country(ctx, who, countries)) || asked(recs, n, who)) {
+                in[i] = grew = true;
+                recs[n++] = note;
+            }
+        }
+    }
+    free(in);
+    return n;
+}
+
+/* ---- the merge ---- */
+
+struct merge {
+    json_t *out;
+    int64_t status_at, ack_at, resolved_at;
+};
+
+static void merge_status(struct merge *m, json_t *rec, json_t *x, bool reporter)
+{
+    const char *owner = owner_of(rec);
+    int64_t at = inc_ts_us(x, "status_at"), ack = inc_ts_us(x, "acknowledged"),
+            res = inc_ts_us(x, "resolved");
+    if (json_is_string(json_object_get(x, "status")) && at && at >= m->status_at) {
+        m->status_at = at;
+        json_object_set(m->out, "status", json_object_get(x, "status"));
+        json_object_set(m->out, "status_at", json_object_get(x, "status_at"));
+    }
+    if (!reporter && ack && (!m->ack_at || ack < m->ack_at)) {
+        m->ack_at = ack;
+        json_object_set_new(m->out, "lead_ref", json_string(owner));
+        json_object_set(m->out, "acknowledged", json_object_get(x, "acknowledged"));
+    }
+    if (res && (!m->resolved_at || res < m->resolved_at)) {
+        m->resolved_at = res;
+        json_object_set(m->out, "resolved", json_object_get(x, "resolved"));
+    }
+    json_t *part = json_pack("{s:s}", "org_ref", owner);
+    if (json_object_get(x, "acknowledged"))
+        json_object_set(part, "acknowledged", json_object_get(x, "acknowledged"));
+    if (json_object_get(x, "resolved"))
+        json_object_set(part, "resolved", json_object_get(x, "resolved"));
+    json_array_append_new(json_object_get(m->out, "parts"), part);
+}
+
+/* The requests made by the owner of rec, each with its key. */
+static void merge_requests(struct merge *m, json_t *rec, json_t *x)
+{
+    const char *owner = owner_of(rec), *id = json_string_value(json_object_get(rec, "id"));
+    size_t i;
+    json_t *q;
+    json_array_foreach (json_object_get(x, "requests"), i, q) {
+        const char *from = json_string_value(json_object_get(q, "from_ref"));
+        if (!from || !owner || strcmp(from, owner) || !json_is_string(json_object_get(q, "to_ref")))
+            continue;
+        char key[160];
+        snprintf(key, sizeof(key), "%s#%zu", id ? id : "", i);
+        json_t *c = json_deep_copy(q);
+        json_object_set_new(c, "key", json_string(key));
+        json_object_del(c, "answer"); /* only the target's own record answers */
+        json_object_del(c, "answered");
+        json_array_append_new(json_object_get(m->out, "requests"), c);
+        add_unique(json_object_get(m->out, "assisting_refs"), json_object_get(q, "to_ref"));
+    }
+}
+
+/* Answers in rec to requests addressed to rec's owner. */
+static void merge_answers(struct merge *m, json_t *rec)
+{
+    const char *owner = owner_of(rec);
+    size_t i, k;
+    json_t *a, *q;
+    json_array_foreach (json_object_get(INC_EXT_OF(rec), "answers"), i, a) {
+        const char *key = json_string_value(json_object_get(a, "request"));
+        json_array_foreach (json_object_get(m->out, "requests"), k, q) {
+            const char *to = json_string_value(json_object_get(q, "to_ref"));
+            if (key && owner && !strcmp(key, json_string_value(json_object_get(q, "key"))) &&
+                !strcmp(to, owner) && !json_object_get(q, "answer")) {
+                json_object_set(q, "answer", json_object_get(a, "answer"));
+                json_object_set(q, "answered", json_object_get(a, "answered"));
+            }
+        }
+    }
+}
+
+static int by_requested(const void *a, const void *b)
+{
+    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    int64_t p = inc_ts_us(x, "requested"), q = inc_ts_us(y, "requested");
+    if (p != q)
+        return p < q ? -1 : 1;
+    return strcmp(json_string_value(json_object_get(x, "key")),
+                  json_string_value(json_object_get(y, "key")));
+}
+
+static void sort_requests(json_t *a)
+{
+    size_t n = json_array_size(a);
+    json_t **v = xmalloc((n ? n : 1) * sizeof(*v));
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_incref(json_array_get(a, i));
+    qsort(v, n, sizeof(*v), by_requested);
+    json_array_clear(a);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, v[i]);
+    free(v);
+}
+
+json_t *coop_inc_merge(json_t *incident, json_t *notes, inc_country_fn country, void *ctx)
+{
+    json_t **recs = xcalloc(json_array_size(notes) + 1, sizeof(*recs));
+    size_t n = counted_records(incident, notes, country, ctx, recs);
+    struct merge m = {json_pack("{s:[], s:[], s:[], s:[]}", "assisting_refs", "links",
+                                "requests", "parts"),
+                      0, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        json_t *x = INC_EXT_OF(recs[i]), *l;
+        size_t k;
+        merge_status(&m, recs[i], x, i == 0);
+        merge_requests(&m, recs[i], x);
+        json_array_foreach (json_object_get(x, "links"), k, l)
+            add_unique(json_object_get(m.out, "links"), l);
+    }
+    sort_requests(json_object_get(m.out, "requests"));
+    for (size_t i = 0; i < n; i++)
+        merge_answers(&m, recs[i]);
+    /* the notes that count, in the order counted */
+    json_t *kept = json_array();
+    for (size_t i = 1; i < n; i++)
+        json_array_append(kept, recs[i]);
+    json_array_clear(notes);
+    json_array_extend(notes, kept);
+    json_decref(kept);
+    free(recs);
+    return m.out;
+}
+
+/* ---- loading ---- */
+
+struct country_find {
+    const char *identity;
+    json_t *countries;
+    bool yes;
+};
+
+static int country_one(void *p, const struct store_org *o)
+{
+    struct country_find *f = p;
+    if (o->country[0] && !strcmp(o->identity_id, f->identity) && str_in(f->countries, o->country))
+        f->yes = true;
+    return 0;
+}
+
+bool inc_country_of(void *ctx, const char *identity, json_t *countries)
+{
+    struct country_find f = {identity, countries, false};
+    if (json_array_size(countries))
+        store_org_list(ctx, country_one, &f);
+    return f.yes;
+}
+
+static int note_one(void *p, json_t *obj)
+{
+    json_t *by = p;
+    const char *inc = json_string_value(json_object_get(INC_EXT_OF(obj), "incident_ref"));
+    if (!inc)
+        return 0;
+    json_t *a = json_object_get(by, inc);
+    if (!a)
+        json_object_set_new(by, inc, a = json_array());
+    json_array_append(a, obj);
+    return 0;
+}
+
+int inc_notes_by_incident(struct store *s, struct share_ctx *reader, json_t **out)
+{
+    *out = json_object();
+    int r = coop_obj_each(s, reader, "note", note_one, *out);
+    if (r < 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return r < 0 ? r : 0;
+}
+
+int inc_view_load(struct store *s, struct share_ctx *reader, const char *id, struct inc_view *v,
+                  struct error *err)
+{
+    json_t *by = NULL;
+    memset(v, 0, sizeof(*v));
+    if (strncmp(id, "incident--", 10) != 0 || coop_obj_latest(s, reader, id, &v->incident) != 0 ||
+        !INC_EXT_OF(v->incident)) {
+        inc_view_release(v);
+        return error_set(err, ERR_NOT_FOUND, "no incident '%s'", id);
+    }
+    if (inc_notes_by_incident(s, reader, &by) != 0) {
+        inc_view_release(v);
+        return error_set(err, ERR_DB, "cannot read the participation notes");
+    }
+    json_t *notes = json_object_get(by, id);
+    v->notes = notes ? json_incref(notes) : json_array();
+    json_decref(by);
+    v->merged = coop_inc_merge(v->incident, v->notes, inc_country_of, s);
+    return 0;
+}
+
+void inc_view_release(struct inc_view *v)
+{
+    json_decref(v->incident);
+    json_decref(v->notes);
+    json_decref(v->merged);
+    memset(v, 0, sizeof(*v));
+}
