@@ -316,14 +316,18 @@ static int history(struct store *s, struct share_ctx *reader, struct inc_view *v
     return 0;
 }
 
-/* One entry per version; `status` is the incident's status after that version. */
+/*
+ * One entry per version; `status` is the incident's status after that
+ * version.  A reader brought in late may not see the first versions: until
+ * a status change is seen, a version's own last status stands in.
+ */
 static json_t *timeline(struct store *s, json_t *versions)
 {
     json_t *out = json_array(), *v, *status = NULL;
     size_t i;
     json_array_foreach (versions, i, v) {
         json_t *x = INC_EXT_OF(v);
-        if (same(json_object_get(x, "status_at"), json_object_get(v, "modified")))
+        if (same(json_object_get(x, "status_at"), json_object_get(v, "modified")) || !status)
             status = json_object_get(x, "status");
         json_array_append_new(
             out, json_pack("{s:O, s:o, s:O, s:O*}", "at", json_object_get(v, "modified"), "by",

@@ -71,10 +71,26 @@ static bool is_vocabulary(const struct store_row *row)
                                           strcmp(row->type, "extension-definition") == 0);
 }
 
+static bool contains(const char *body, size_t len, const char *s);
+
+/*
+ * A sharing group counts only when delivered by its creator (share/
+ * context.c), and a marking definition is stored once: relayed by a third
+ * node, it would arrive first from the wrong hands and never count.
+ */
+static bool relayed_group(const struct sync_egress *e, const struct store_row *row)
+{
+    return sync_egress_third_party(e, row) &&
+           contains(row->body, row->body_len, SHARE_GROUP_EXTENSION);
+}
+
 bool sync_egress_reshare_ok(const struct sync_egress *e, const struct store_row *row)
 {
-    return row->origin_org == e->peer_org || !sync_egress_third_party(e, row) ||
-           is_vocabulary(row) || row->tlp == SHARE_TLP_CLEAR || row->tlp == SHARE_TLP_GREEN;
+    if (row->origin_org == e->peer_org || !sync_egress_third_party(e, row))
+        return true;
+    if (relayed_group(e, row))
+        return false;
+    return is_vocabulary(row) || row->tlp == SHARE_TLP_CLEAR || row->tlp == SHARE_TLP_GREEN;
 }
 
 bool sync_egress_allows(const struct sync_egress *e, struct share_ctx *c,

@@ -101,7 +101,9 @@ static void page_url(struct sync_run *run, const struct store_peer_coll *pc, int
     buf_init(&path, 4096);
     buf_puts(&path, "collections/");
     sync_url_escape(&path, pc->remote);
-    buf_printf(&path, "/objects/?limit=%zu", run->o.page_limit);
+    /* every version, not only the latest (TAXII 2.1 §3.4.1's default): the history is the
+     * audit trail, and a version made between two rounds must not be skipped */
+    buf_printf(&path, "/objects/?limit=%zu&match%%5Bversion%%5D=all", run->o.page_limit);
     if (base >= 0) {
         char ts[STIX_TS_MAX];
         stix_ts_format_us(base, ts);

@@ -77,7 +77,10 @@ static int on_row(void *p, const struct store_row *row)
     if (c->n++)
         buf_putc(b, ',');
     if (c->kind == LIST_OBJECTS) {
-        if (share_ctx_emit(c->r->share, row, b))
+        /* a peer node named in a sharing group gets its recipients, to enforce them (as push) */
+        if (c->r->egress && sync_egress_whole(c->r->egress, row))
+            buf_append(b, row->body, row->body_len);
+        else if (share_ctx_emit(c->r->share, row, b))
             return ERR_DB;
     } else if (c->kind == LIST_MANIFEST) {
         emit_manifest(b, row);
