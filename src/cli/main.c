@@ -36,7 +36,8 @@ static const char main_help[] =
     "  advisory    import CSAF advisories, list them, record each organisation's state\n"
     "  poc         points of contact: add, verify, list, export (JSON, CSV, vCard)\n"
     "  ping        reachability tests: start a round, acknowledge, report\n"
-    "  incident    cross-border incidents: report, update, assist, list, show\n"
+    "  incident    cross-border incidents: report, update, assist, answer, link, list, show,\n"
+    "              metrics\n"
     "\n"
     "'concord COMMAND --help' describes each command.\n";
 
