@@ -14,14 +14,7 @@
 #include "cli/cli.h"
 #include "util/error.h"
 #include "util/limits.h"
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "fuzz_check.h"
 
 #define TERMINATED(field) CHECK(memchr((field), '\0', sizeof(field)) != NULL)
 

@@ -14,14 +14,7 @@
 #include "store/ingest.c"
 
 #include <stdint.h>
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "fuzz_check.h"
 
 static void check_item(const struct store_ingest *ing, size_t i, char *scratch)
 {

@@ -15,14 +15,7 @@
 
 #include "store/ingest.h"
 #include "sync/reply.h"
-
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (!(cond)) {                                                                 \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-            abort();                                                                   \
-        }                                                                              \
-    } while (0)
+#include "fuzz_check.h"
 
 static int on_coll(void *ctx, const char *id, const char *title, bool r, bool w)
 {

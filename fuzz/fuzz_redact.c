@@ -26,14 +26,7 @@
 #include <jansson.h>
 
 #include "share/share.h"
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "fuzz_check.h"
 
 #define ID_A "identity--0a0a0a0a-0000-4000-8000-00000000000a"
 #define ID_C "identity--0c0c0c0c-0000-4000-8000-00000000000c"

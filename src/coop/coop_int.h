@@ -48,6 +48,9 @@ int coop_obj_each(struct store *s, struct share_ctx *reader, const char *type,
  */
 int coop_obj_origin(struct store *s, const char *id, int64_t *origin);
 
+/* The organisation registered here under STIX identity id (borrowed), or ERR_NOT_FOUND. */
+int coop_org_by_identity(struct store *s, const char *identity, struct store_org *out);
+
 /* The directory collection's seq, or ERR_NOT_FOUND (err set). */
 int coop_dir_coll(struct store *s, int64_t *seq, struct error *err);
 

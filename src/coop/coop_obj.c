@@ -173,3 +173,27 @@ int coop_obj_origin(struct store *s, const char *id, int64_t *origin)
     int r = store_obj_query(s, &q, origin_row, origin, &more);
     return r < 0 ? r : *origin < 0 ? ERR_NOT_FOUND : 0;
 }
+
+struct org_find {
+    const char *identity;
+    struct store_org *out;
+    bool found;
+};
+
+static int org_one(void *p, const struct store_org *o)
+{
+    struct org_find *f = p;
+    if (f->found || strcmp(o->identity_id, f->identity) != 0)
+        return 0;
+    *f->out = *o;
+    f->found = true;
+    return 1;
+}
+
+int coop_org_by_identity(struct store *s, const char *identity, struct store_org *out)
+{
+    struct org_find f = {identity, out, false};
+    if (identity)
+        store_org_list(s, org_one, &f);
+    return f.found ? 0 : ERR_NOT_FOUND;
+}

@@ -62,31 +62,14 @@ static void sort_array(json_t *a, int (*cmp)(const void *, const void *))
     free(v);
 }
 
-struct name_find {
-    const char *identity;
-    char *out;
-    size_t n;
-};
-
-static int name_one(void *p, const struct store_org *o)
-{
-    struct name_find *f = p;
-    if (!strcmp(o->identity_id, f->identity))
-        snprintf(f->out, f->n, "%s", o->name);
-    return 0;
-}
-
 /* The organisation's short name on this node, or its identity id when unknown. */
 static json_t *org_name(struct store *s, json_t *identity)
 {
-    char out[LIMIT_NAME];
+    struct store_org o;
     const char *id = json_string_value(identity);
     if (!id)
         return json_null();
-    struct name_find f = {id, out, sizeof(out)};
-    snprintf(out, sizeof(out), "%s", id);
-    store_org_list(s, name_one, &f);
-    return json_string(out);
+    return json_string(coop_org_by_identity(s, id, &o) == 0 ? o.name : id);
 }
 
 static json_t *seconds(int64_t us)

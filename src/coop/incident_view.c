@@ -114,28 +114,53 @@ static size_t counted_records(json_t *incident, json_t *notes, inc_country_fn co
 struct merge {
     json_t *out;
     int64_t status_at, ack_at, resolved_at;
+    char status_by[512], ack_by[512], resolved_by[512]; /* tie-breaks of the winners */
 };
+
+/*
+ * Does (t, tie) win over the best so far (best_t, best_tie)?  Later wins
+ * when `later`, earlier otherwise; equal times go to the greater tie-break
+ * string (owner, record id and value), so that the merge never depends on
+ * the order of the records.  The winner's tie-break is kept in best_tie.
+ */
+static bool wins(int64_t t, const char *tie, int64_t *best_t, char best_tie[512], bool later)
+{
+    bool yes = t && (!*best_t || (t != *best_t ? (later ? t > *best_t : t < *best_t)
+                                               : strcmp(tie, best_tie) > 0));
+    if (yes) {
+        *best_t = t;
+        snprintf(best_tie, 512, "%s", tie);
+    }
+    return yes;
+}
+
+/* "<owner> <record id> <value of key in x>" */
+static void tie_of(char out[512], const char *owner, json_t *rec, json_t *x, const char *key)
+{
+    const char *id = json_string_value(json_object_get(rec, "id"));
+    const char *v = json_string_value(json_object_get(x, key));
+    snprintf(out, 512, "%.160s %.160s %.160s", owner ? owner : "", id ? id : "", v ? v : "");
+}
 
 static void merge_status(struct merge *m, json_t *rec, json_t *x, bool reporter)
 {
     const char *owner = owner_of(rec);
-    int64_t at = inc_ts_us(x, "status_at"), ack = inc_ts_us(x, "acknowledged"),
-            res = inc_ts_us(x, "resolved");
-    if (json_is_string(json_object_get(x, "status")) && at && at >= m->status_at) {
-        m->status_at = at;
+    char tie[512];
+    tie_of(tie, owner, rec, x, "status");
+    if (json_is_string(json_object_get(x, "status")) &&
+        wins(inc_ts_us(x, "status_at"), tie, &m->status_at, m->status_by, true)) {
         json_object_set(m->out, "status", json_object_get(x, "status"));
         json_object_set(m->out, "status_at", json_object_get(x, "status_at"));
     }
-    if (!reporter && ack && (!m->ack_at || ack < m->ack_at)) {
-        m->ack_at = ack;
+    tie_of(tie, owner, rec, x, "acknowledged");
+    if (!reporter && wins(inc_ts_us(x, "acknowledged"), tie, &m->ack_at, m->ack_by, false)) {
         json_object_set_new(m->out, "lead_ref", json_string(owner));
         json_object_set(m->out, "acknowledged", json_object_get(x, "acknowledged"));
     }
-    if (res && (!m->resolved_at || res < m->resolved_at)) {
-        m->resolved_at = res;
+    tie_of(tie, owner, rec, x, "resolved");
+    if (wins(inc_ts_us(x, "resolved"), tie, &m->resolved_at, m->resolved_by, false))
         json_object_set(m->out, "resolved", json_object_get(x, "resolved"));
-    }
-    json_t *part = json_pack("{s:s}", "org_ref", owner);
+    json_t *part = json_pack("{s:s?}", "org_ref", owner);
     if (json_object_get(x, "acknowledged"))
         json_object_set(part, "acknowledged", json_object_get(x, "acknowledged"));
     if (json_object_get(x, "resolved"))
@@ -186,11 +211,20 @@ static void merge_answers(struct merge *m, json_t *rec)
 static int by_requested(const void *a, const void *b)
 {
     json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-    int64_t p = inc_ts_us(x, "requested"), q = inc_ts_us(y, "requested");
-    if (p != q)
-        return p < q ? -1 : 1;
-    return strcmp(json_string_value(json_object_get(x, "key")),
-                  json_string_value(json_object_get(y, "key")));
+    int64_t t1 = inc_ts_us(x, "requested"), t2 = inc_ts_us(y, "requested");
+    if (t1 != t2)
+        return t1 < t2 ? -1 : 1;
+    int c = strcmp(json_string_value(json_object_get(x, "key")),
+                   json_string_value(json_object_get(y, "key")));
+    if (c)
+        return c;
+    /* one key twice: only from records sharing an id, never from one store; stay total */
+    char *p1 = json_dumps(x, JSON_SORT_KEYS | JSON_COMPACT);
+    char *p2 = json_dumps(y, JSON_SORT_KEYS | JSON_COMPACT);
+    c = strcmp(p1 ? p1 : "", p2 ? p2 : "");
+    free(p1);
+    free(p2);
+    return c;
 }
 
 static void sort_requests(json_t *a)
@@ -212,7 +246,7 @@ json_t *coop_inc_merge(json_t *incident, json_t *notes, inc_country_fn country, 
     size_t n = counted_records(incident, notes, country, ctx, recs);
     struct merge m = {json_pack("{s:[], s:[], s:[], s:[]}", "assisting_refs", "links",
                                 "requests", "parts"),
-                      0, 0, 0};
+                      0, 0, 0, "", "", ""};
     for (size_t i = 0; i < n; i++) {
         json_t *x = INC_EXT_OF(recs[i]), *l;
         size_t k;
@@ -237,26 +271,11 @@ json_t *coop_inc_merge(json_t *incident, json_t *notes, inc_country_fn country, 
 
 /* ---- loading ---- */
 
-struct country_find {
-    const char *identity;
-    json_t *countries;
-    bool yes;
-};
-
-static int country_one(void *p, const struct store_org *o)
-{
-    struct country_find *f = p;
-    if (o->country[0] && !strcmp(o->identity_id, f->identity) && str_in(f->countries, o->country))
-        f->yes = true;
-    return 0;
-}
-
 bool inc_country_of(void *ctx, const char *identity, json_t *countries)
 {
-    struct country_find f = {identity, countries, false};
-    if (json_array_size(countries))
-        store_org_list(ctx, country_one, &f);
-    return f.yes;
+    struct store_org o;
+    return json_array_size(countries) && coop_org_by_identity(ctx, identity, &o) == 0 &&
+           o.country[0] && str_in(countries, o.country);
 }
 
 static int note_one(void *p, json_t *obj)

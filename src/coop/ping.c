@@ -191,25 +191,10 @@ static int collect(void *p, json_t *obj)
     return 0;
 }
 
-struct name_find {
-    const char *identity;
-    char *out;
-    size_t n;
-};
-
-static int name_one(void *p, const struct store_org *o)
-{
-    struct name_find *f = p;
-    if (!strcmp(o->identity_id, f->identity))
-        snprintf(f->out, f->n, "%s", o->name);
-    return 0;
-}
-
 static void org_name_of(struct store *s, const char *identity, char *out, size_t n)
 {
-    struct name_find f = {identity, out, n};
-    snprintf(out, n, "%s", identity);
-    store_org_list(s, name_one, &f);
+    struct store_org o;
+    snprintf(out, n, "%s", coop_org_by_identity(s, identity, &o) == 0 ? o.name : identity);
 }
 
 static int by_time(const void *a, const void *b)
