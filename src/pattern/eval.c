@@ -2,16 +2,22 @@
  * The reference evaluator of STIX 2.1 patterns (STIX 2.1 §9; domain.md
  * §3.2; docs/patterns.md "Evaluation semantics").  Three layers:
  *
- * 1. Object paths (walk_*): from one root SCO, follow the steps of a path;
- *    keys ending in `_ref` are replaced by the SCO they name, keys ending
- *    in `_refs` by the list of SCOs they name (references that do not
- *    resolve in the observation are dropped), `[n]` picks one element and
- *    `[*]` tries every element.  Each value reached is tested by
- *    pat_ev_test (eval_cmp.c); the comparison holds if any value passes.
- *    A path that reaches nothing is missing data: false, even under NOT.
- * 2. Brackets (cexpr_*): a [ ... ] holds on an observation when one root
- *    SCO satisfies the whole boolean expression (so AND needs the same
- *    root, OR may take different roots: domain.md §3.2 items 1-2).
+ * 1. Object paths (walk_*, eval_path.c): from one root SCO, follow the
+ *    steps of a path; keys ending in `_ref` are replaced by the SCO they
+ *    name, keys ending in `_refs` by the list of SCOs they name
+ *    (references that do not resolve in the observation are dropped),
+ *    `[n]` picks one element and `[*]` tries every element.  Each value
+ *    reached is tested by pat_ev_test (eval_cmp.c); the comparison holds
+ *    if any value passes.  A path that reaches nothing is missing data:
+ *    false, even under NOT.  The first step from a root goes through the
+ *    root's view (eval_sco.c: its properties in a flat array, `_ref`
+ *    already resolved), the same values as the JSON object without a hash
+ *    lookup per comparison.
+ * 2. Brackets (cexpr_*, eval_path.c): a [ ... ] holds on an observation
+ *    when one root SCO satisfies the whole boolean expression (so AND
+ *    needs the same root, OR may take different roots: domain.md §3.2
+ *    items 1-2).  This file runs them for many patterns at once
+ *    (brackets_run).
  * 3. Observation expressions (plan_*, solve_*): every bracket is first
  *    evaluated against every observation (the "hits"), then a depth-first
  *    backtracking search binds brackets to observations.  An observed-data
@@ -48,248 +54,8 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-/* Brackets x observations evaluated in one batch of pat_eval_many (the hits arrays' size). */
+/* Brackets x observations evaluated in one batch of pat_eval_many (bounds the hits arrays). */
 #define PAT_EVAL_BATCH_CELLS ((size_t)1 << 21)
-
-/* ---- object paths --------------------------------------------------------- */
-
-enum bin_kind { BIN_NONE, BIN_HEX, BIN_B64 };
-
-struct walk {
-    struct pat_ev_ctx *ctx;
-    const struct pat_cmp *cmp;
-    const struct pat_obsv *o;
-    bool found; /* the path reached at least one value */
-    bool hit;   /* a value passed the comparison (EXISTS: found) */
-};
-
-/* s[0..n) ends with suffix. */
-static bool ends_with(const char *s, size_t n, const char *suffix)
-{
-    size_t k = strlen(suffix);
-    return n >= k && memcmp(s + n - k, suffix, k) == 0;
-}
-
-/* The SCO a reference names in this observation, or NULL. */
-static json_t *deref(const struct pat_obsv *o, json_t *ref)
-{
-    json_t *t;
-
-    if (!json_is_string(ref) || !o->by_ref)
-        return NULL;
-    t = json_object_get(o->by_ref, json_string_value(ref));
-    return json_is_object(t) ? t : NULL;
-}
-
-/* Type the JSON value v; false when a `_hex` / `_bin` value does not decode (missing). */
-static bool value_of(json_t *v, enum bin_kind bin, struct pat_ev_val *val, char **buf)
-{
-    memset(val, 0, sizeof(*val));
-    switch (json_typeof(v)) {
-    case JSON_STRING:
-        if (bin == BIN_NONE) {
-            val->kind = PAT_EV_STR;
-            val->s = json_string_value(v);
-            val->len = json_string_length(v);
-            return true;
-        }
-        if (!(bin == BIN_HEX ? pat_ev_decode_hex : pat_ev_decode_b64)(
-                json_string_value(v), json_string_length(v), buf, &val->len))
-            return false;
-        val->kind = PAT_EV_BYTES;
-        val->s = *buf;
-        return true;
-    case JSON_INTEGER:
-        val->kind = PAT_EV_INT;
-        val->i = (int64_t)json_integer_value(v);
-        return true;
-    case JSON_REAL:
-        val->kind = PAT_EV_FLOAT;
-        val->f = json_real_value(v);
-        return true;
-    case JSON_TRUE:
-    case JSON_FALSE:
-        val->kind = PAT_EV_BOOL;
-        val->b = json_is_true(v);
-        return true;
-    default:
-        val->kind = PAT_EV_OTHER;
-        return true;
-    }
-}
-
-static bool any_resolves(const struct pat_obsv *o, json_t *refs)
-{
-    size_t k;
-    json_t *r;
-
-    json_array_foreach (refs, k, r) {
-        if (deref(o, r))
-            return true;
-    }
-    return false;
-}
-
-/*
- * The end of the path: v is the value (refs: v is a list of references, a
- * composite value, missing when none of them resolves).
- */
-static void walk_end(struct walk *w, json_t *v, bool refs, enum bin_kind bin)
-{
-    struct pat_ev_val val = {.kind = PAT_EV_OTHER};
-    char *buf = NULL;
-
-    if (refs && !any_resolves(w->o, v))
-        return;
-    if (w->cmp->op == PAT_OP_EXISTS) {
-        w->found = w->hit = true;
-        return;
-    }
-    if (!refs && !value_of(v, bin, &val, &buf))
-        return;
-    w->found = true;
-    if (pat_ev_test(w->ctx, w->cmp, &val) == PAT_EV_TRUE)
-        w->hit = true;
-    free(buf);
-}
-
-static void walk(struct walk *w, json_t *v, size_t i, bool refs, enum bin_kind bin);
-
-static void walk_key(struct walk *w, json_t *v, size_t i)
-{
-    const char *key = w->cmp->path.steps[i].key;
-    size_t n;
-    json_t *child;
-
-    if (!json_is_object(v) || !(child = json_object_get(v, key)))
-        return;
-    n = strlen(key);
-    if (ends_with(key, n, "_ref")) {
-        if ((child = deref(w->o, child)) != NULL)
-            walk(w, child, i + 1, false, BIN_NONE);
-    } else if (ends_with(key, n, "_refs")) {
-        if (json_is_array(child))
-            walk(w, child, i + 1, true, BIN_NONE);
-    } else {
-        walk(w, child, i + 1, false,
-             ends_with(key, n, "_hex")   ? BIN_HEX
-             : ends_with(key, n, "_bin") ? BIN_B64
-                                         : BIN_NONE);
-    }
-}
-
-/* [n] or [*] on a list; on a list of references, over the SCOs that resolve. */
-static void walk_list(struct walk *w, json_t *v, size_t i, bool refs, enum bin_kind bin)
-{
-    const struct pat_step *st = &w->cmp->path.steps[i];
-    long seen = 0;
-    size_t k;
-    json_t *el;
-
-    if (!json_is_array(v))
-        return;
-    if (!refs && st->kind == PAT_STEP_INDEX) {
-        if (st->index >= 0 && (el = json_array_get(v, (size_t)st->index)) != NULL)
-            walk(w, el, i + 1, false, bin);
-        return;
-    }
-    json_array_foreach (v, k, el) {
-        if (w->hit)
-            return;
-        if (refs && !(el = deref(w->o, el)))
-            continue;
-        if (st->kind == PAT_STEP_INDEX && seen++ != st->index)
-            continue;
-        walk(w, el, i + 1, false, refs ? BIN_NONE : bin);
-        if (st->kind == PAT_STEP_INDEX)
-            return;
-    }
-}
-
-static void walk(struct walk *w, json_t *v, size_t i, bool refs, enum bin_kind bin)
-{
-    if (w->hit)
-        return;
-    if (i == w->cmp->path.n_steps)
-        walk_end(w, v, refs, bin);
-    else if (w->cmp->path.steps[i].kind != PAT_STEP_KEY)
-        walk_list(w, v, i, refs, bin);
-    else if (!refs)
-        walk_key(w, v, i);
-}
-
-/* ---- brackets --------------------------------------------------------------- */
-
-/* A root SCO and its type (looked up once per root, not once per comparison). */
-struct root {
-    json_t *obj;
-    const char *type;
-};
-
-/* One comparison on one root SCO; only roots of the path's object type qualify. */
-static bool test_root(struct pat_ev_ctx *ctx, const struct pat_cmp *cmp, const struct root *root,
-                      const struct pat_obsv *o)
-{
-    struct walk w = {ctx, cmp, o, false, false};
-
-    if (!root->type || !cmp->path.type || strcmp(root->type, cmp->path.type) != 0)
-        return false;
-    walk(&w, root->obj, 0, false, BIN_NONE);
-    if (cmp->op == PAT_OP_EXISTS)
-        return w.found != cmp->negated;
-    return w.hit;
-}
-
-/* The boolean expression on one root (loops down the left spine of long AND / OR chains). */
-static bool cexpr_root(struct pat_ev_ctx *ctx, const struct pat_cexpr *c, const struct root *root,
-                       const struct pat_obsv *o)
-{
-    for (;;) {
-        switch (c->kind) {
-        case PAT_CMP_TEST:
-            return test_root(ctx, &c->test, root, o);
-        case PAT_CMP_AND:
-            if (!cexpr_root(ctx, c->r, root, o))
-                return false;
-            break;
-        case PAT_CMP_OR:
-            if (cexpr_root(ctx, c->r, root, o))
-                return true;
-            break;
-        default:
-            return false;
-        }
-        c = c->l;
-    }
-}
-
-static bool cexpr_obsv(struct pat_ev_ctx *ctx, const struct pat_cexpr *c, const struct pat_obsv *o)
-{
-    size_t i;
-    json_t *obj;
-    struct root root;
-
-    json_array_foreach (o->roots, i, obj) {
-        root.obj = obj;
-        root.type = json_string_value(json_object_get(obj, "type"));
-        if (root.type && cexpr_root(ctx, c, &root, o))
-            return true;
-    }
-    return false;
-}
-
-bool pat_eval_cexpr(const struct pat_cexpr *c, const struct pat_obsv *o)
-{
-    struct pat_ev_ctx ctx;
-    bool r;
-
-    if (!c || !o || !json_is_array(o->roots))
-        return false;
-    pat_ev_ctx_init(&ctx);
-    r = cexpr_obsv(&ctx, c, o);
-    pat_ev_ctx_release(&ctx);
-    return r;
-}
 
 /* ---- the search plan ---------------------------------------------------------- */
 
@@ -299,8 +65,9 @@ struct plan {
     struct plan *l, *r;
     size_t *hits; /* TEST: indexes of the observations the bracket holds on, ascending */
     size_t n_hits;
-    long need;     /* fewest observations one binding uses */
-    bool possible; /* false when no binding can exist (a bracket without hits...) */
+    size_t cap_hits; /* hits grow as found: most brackets hold on few observations */
+    long need;       /* fewest observations one binding uses */
+    bool possible;   /* false when no binding can exist (a bracket without hits...) */
 };
 
 static long sat_add(long a, long b)
@@ -380,6 +147,25 @@ static void hits_sort(struct plan *t)
     t->n_hits = k;
 }
 
+/* Observation i is a hit of the TEST plan t. */
+static void hit_add(struct plan *t, size_t i)
+{
+    if (t->n_hits == t->cap_hits)
+        t->hits = grow(t->hits, &t->cap_hits, t->n_hits, sizeof(*t->hits));
+    t->hits[t->n_hits++] = i;
+}
+
+/*
+ * Start loading the property values of the root tested next: they lie apart
+ * in the document, and reading them was most of the cache misses of
+ * brackets_run (perf annotate).  A hint only.
+ */
+static void prefetch_values(const struct pat_ev_sco *root)
+{
+    for (size_t i = 0; i < root->n_prop; i++)
+        __builtin_prefetch(root->prop[i].val);
+}
+
 /*
  * The observations every bracket of the batch holds on.  A comparison is
  * false on a root of another type than its path's, so a bracket only
@@ -399,10 +185,7 @@ static void brackets_run(struct plan_env *env)
     for (size_t t = 0; t < env->n_tests; t++) {
         n_g = 0;
         bracket_groups(types, env->tests[t]->n->cexpr, &g, &n_g, &cap_g);
-        several[t] = n_g > 1;
-        if (several[t]) /* an observation may hold once per type before hits_sort */
-            env->tests[t]->hits =
-                xrealloc(env->tests[t]->hits, n_g * (env->s->n ? env->s->n : 1) * sizeof(size_t));
+        several[t] = n_g > 1; /* an observation may hold once per type before hits_sort */
         for (size_t j = 0; j < n_g; j++) {
             by_type[g[j]].v =
                 grow(by_type[g[j]].v, &by_type[g[j]].cap, by_type[g[j]].n, sizeof(size_t));
@@ -411,16 +194,17 @@ static void brackets_run(struct plan_env *env)
     }
     for (size_t ty = 0; ty < types->n; ty++) {
         const struct pat_ev_bytype *b = &types->v[ty];
-        struct root root = {NULL, b->type};
         for (size_t k = 0; k < b->n && by_type[ty].n; k++) {
-            size_t i = b->v[k].obs;
-            root.obj = b->v[k].obj;
+            const struct pat_ev_sco *root = b->v[k];
+            size_t i = root->obs;
+            if (k + 1 < b->n)
+                prefetch_values(b->v[k + 1]);
             for (size_t j = 0; j < by_type[ty].n; j++) {
                 struct plan *t = env->tests[by_type[ty].v[j]];
                 if (t->n_hits && t->hits[t->n_hits - 1] == i)
                     continue; /* another root of this observation already holds */
-                if (cexpr_root(env->ctx, t->n->cexpr, &root, &env->s->v[i]))
-                    t->hits[t->n_hits++] = i;
+                if (pat_ev_cexpr_root(env->ctx, t->n->cexpr, root, &env->s->v[i]))
+                    hit_add(t, i);
             }
         }
         free(by_type[ty].v);
@@ -437,12 +221,10 @@ static void brackets_run(struct plan_env *env)
 static struct plan *plan_build(const struct pat_obs *n, struct plan_env *env)
 {
     struct plan *p = xcalloc(1, sizeof(*p));
-    size_t n_obs = env->s->n;
 
     p->n = n;
     p->need = 1;
-    if (n->kind == PAT_OBS_TEST) {
-        p->hits = xmalloc((n_obs ? n_obs : 1) * sizeof(*p->hits));
+    if (n->kind == PAT_OBS_TEST) { /* hits: grown by brackets_run */
         env->tests = grow(env->tests, &env->cap_tests, env->n_tests, sizeof(*env->tests));
         env->tests[env->n_tests++] = p;
         return p;

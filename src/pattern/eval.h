@@ -60,6 +60,8 @@ struct pat_obsv_set {
  * observed-data and why: bad or missing first_observed, last_observed
  * before first_observed, number_observed < 1, neither object_refs nor
  * objects).  On error *out is empty (nothing to release, releasing is fine).
+ * Also builds the evaluator's views of every root (out->types), the part
+ * of a set that makes evaluating many patterns fast.
  */
 int pat_obsv_load(json_t *doc, struct pat_obsv_set *out, struct error *err);
 
