@@ -51,6 +51,12 @@ int coop_obj_origin(struct store *s, const char *id, int64_t *origin);
 /* The organisation registered here under STIX identity id (borrowed), or ERR_NOT_FOUND. */
 int coop_org_by_identity(struct store *s, const char *identity, struct store_org *out);
 
+/* Microseconds of the STIX timestamp property key of o (borrowed); 0 when absent or bad. */
+int64_t coop_ts_us(json_t *o, const char *key);
+
+/* Sort JSON array a in place with cmp, which compares two json_t ** (as qsort). */
+void coop_json_sort(json_t *a, int (*cmp)(const void *, const void *));
+
 /* The directory collection's seq, or ERR_NOT_FOUND (err set). */
 int coop_dir_coll(struct store *s, int64_t *seq, struct error *err);
 

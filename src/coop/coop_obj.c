@@ -11,6 +11,7 @@
 
 #include "store/ingest.h"
 #include "util/banned.h"
+#include "util/xalloc.h"
 
 void coop_ts_ms(int64_t us, char out[STIX_TS_MAX])
 {
@@ -196,4 +197,29 @@ int coop_org_by_identity(struct store *s, const char *identity, struct store_org
     if (identity)
         store_org_list(s, org_one, &f);
     return f.found ? 0 : ERR_NOT_FOUND;
+}
+
+int64_t coop_ts_us(json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    int64_t ns;
+    int digits;
+    if (!v || stix_ts_parse(v, strlen(v), &ns, &digits) != 0)
+        return 0;
+    return ns / 1000;
+}
+
+void coop_json_sort(json_t *a, int (*cmp)(const void *, const void *))
+{
+    size_t k = json_array_size(a);
+    if (k < 2)
+        return;
+    json_t **v = xmalloc(k * sizeof(*v));
+    for (size_t i = 0; i < k; i++)
+        v[i] = json_incref(json_array_get(a, i));
+    qsort(v, k, sizeof(*v), cmp);
+    json_array_clear(a);
+    for (size_t i = 0; i < k; i++)
+        json_array_append_new(a, v[i]);
+    free(v);
 }

@@ -80,7 +80,5 @@ int inc_notes_by_incident(struct store *s, struct share_ctx *reader, json_t **ou
 /* The node's inc_country_fn: ctx is the store. */
 bool inc_country_of(void *ctx, const char *identity, json_t *countries);
 
-/* Microseconds of timestamp property key of o (0 when absent or bad). */
-int64_t inc_ts_us(json_t *o, const char *key);
 
 #endif

@@ -26,7 +26,7 @@
 
 static int by_key_us(json_t *a, json_t *b, const char *key)
 {
-    int64_t x = inc_ts_us(a, key), y = inc_ts_us(b, key);
+    int64_t x = coop_ts_us(a, key), y = coop_ts_us(b, key);
     return x < y ? -1 : x > y;
 }
 
@@ -47,21 +47,6 @@ static int by_created(const void *a, const void *b)
     return by_key_us(*(json_t *const *)a, *(json_t *const *)b, "created");
 }
 
-static void sort_array(json_t *a, int (*cmp)(const void *, const void *))
-{
-    size_t k = json_array_size(a);
-    if (k < 2)
-        return;
-    json_t **v = xmalloc(k * sizeof(*v));
-    for (size_t i = 0; i < k; i++)
-        v[i] = json_incref(json_array_get(a, i));
-    qsort(v, k, sizeof(*v), cmp);
-    json_array_clear(a);
-    for (size_t i = 0; i < k; i++)
-        json_array_append_new(a, v[i]);
-    free(v);
-}
-
 /* The organisation's short name on this node, or its identity id when unknown. */
 static json_t *org_name(struct store *s, json_t *identity)
 {
@@ -80,8 +65,8 @@ static json_t *seconds(int64_t us)
 /* us from the incident's creation to timestamp key of o, or -1. */
 static int64_t since_created(json_t *incident, json_t *o, const char *key)
 {
-    int64_t t = inc_ts_us(o, key);
-    return t ? t - inc_ts_us(incident, "created") : -1;
+    int64_t t = coop_ts_us(o, key);
+    return t ? t - coop_ts_us(incident, "created") : -1;
 }
 
 static bool same(json_t *a, json_t *b)
@@ -194,7 +179,7 @@ static json_t *last_modified(json_t *incident, json_t *notes)
     json_t *best = incident, *n;
     size_t i;
     json_array_foreach (notes, i, n)
-        if (inc_ts_us(n, "modified") > inc_ts_us(best, "modified"))
+        if (coop_ts_us(n, "modified") > coop_ts_us(best, "modified"))
             best = n;
     return json_object_get(best, "modified");
 }
@@ -237,7 +222,7 @@ int coop_incident_list(struct store *s, struct share_ctx *reader, enum coop_inc_
         *out = NULL;
         return r;
     }
-    sort_array(l.out, by_created);
+    coop_json_sort(l.out, by_created);
     *out = l.out;
     return 0;
 }
@@ -294,7 +279,7 @@ static int history(struct store *s, struct share_ctx *reader, struct inc_view *v
         json_decref(h.out);
         return r;
     }
-    sort_array(h.out, by_modified);
+    coop_json_sort(h.out, by_modified);
     *out = h.out;
     return 0;
 }

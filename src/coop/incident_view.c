@@ -23,16 +23,6 @@
 #include "util/banned.h"
 #include "util/xalloc.h"
 
-int64_t inc_ts_us(json_t *o, const char *key)
-{
-    const char *v = json_string_value(json_object_get(o, key));
-    int64_t ns;
-    int digits;
-    if (!v || stix_ts_parse(v, strlen(v), &ns, &digits) != 0)
-        return 0;
-    return ns / 1000;
-}
-
 void inc_note_id(char out[96], const char *incident_id, const char *identity)
 {
     char key[256];
@@ -148,17 +138,17 @@ static void merge_status(struct merge *m, json_t *rec, json_t *x, bool reporter)
     char tie[512];
     tie_of(tie, owner, rec, x, "status");
     if (json_is_string(json_object_get(x, "status")) &&
-        wins(inc_ts_us(x, "status_at"), tie, &m->status_at, m->status_by, true)) {
+        wins(coop_ts_us(x, "status_at"), tie, &m->status_at, m->status_by, true)) {
         json_object_set(m->out, "status", json_object_get(x, "status"));
         json_object_set(m->out, "status_at", json_object_get(x, "status_at"));
     }
     tie_of(tie, owner, rec, x, "acknowledged");
-    if (!reporter && wins(inc_ts_us(x, "acknowledged"), tie, &m->ack_at, m->ack_by, false)) {
+    if (!reporter && wins(coop_ts_us(x, "acknowledged"), tie, &m->ack_at, m->ack_by, false)) {
         json_object_set_new(m->out, "lead_ref", json_string(owner));
         json_object_set(m->out, "acknowledged", json_object_get(x, "acknowledged"));
     }
     tie_of(tie, owner, rec, x, "resolved");
-    if (wins(inc_ts_us(x, "resolved"), tie, &m->resolved_at, m->resolved_by, false))
+    if (wins(coop_ts_us(x, "resolved"), tie, &m->resolved_at, m->resolved_by, false))
         json_object_set(m->out, "resolved", json_object_get(x, "resolved"));
     json_t *part = json_pack("{s:s?}", "org_ref", owner);
     if (json_object_get(x, "acknowledged"))
@@ -211,7 +201,7 @@ static void merge_answers(struct merge *m, json_t *rec)
 static int by_requested(const void *a, const void *b)
 {
     json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-    int64_t t1 = inc_ts_us(x, "requested"), t2 = inc_ts_us(y, "requested");
+    int64_t t1 = coop_ts_us(x, "requested"), t2 = coop_ts_us(y, "requested");
     if (t1 != t2)
         return t1 < t2 ? -1 : 1;
     int c = strcmp(json_string_value(json_object_get(x, "key")),
@@ -225,19 +215,6 @@ static int by_requested(const void *a, const void *b)
     free(p1);
     free(p2);
     return c;
-}
-
-static void sort_requests(json_t *a)
-{
-    size_t n = json_array_size(a);
-    json_t **v = xmalloc((n ? n : 1) * sizeof(*v));
-    for (size_t i = 0; i < n; i++)
-        v[i] = json_incref(json_array_get(a, i));
-    qsort(v, n, sizeof(*v), by_requested);
-    json_array_clear(a);
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, v[i]);
-    free(v);
 }
 
 json_t *coop_inc_merge(json_t *incident, json_t *notes, inc_country_fn country, void *ctx)
@@ -255,7 +232,7 @@ json_t *coop_inc_merge(json_t *incident, json_t *notes, inc_country_fn country, 
         json_array_foreach (json_object_get(x, "links"), k, l)
             add_unique(json_object_get(m.out, "links"), l);
     }
-    sort_requests(json_object_get(m.out, "requests"));
+    coop_json_sort(json_object_get(m.out, "requests"), by_requested);
     for (size_t i = 0; i < n; i++)
         merge_answers(&m, recs[i]);
     /* the notes that count, in the order counted */

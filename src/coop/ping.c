@@ -26,16 +26,6 @@
 
 #define PING_TYPE "x-concord-ping"
 
-static int64_t ts_us(json_t *o, const char *key)
-{
-    const char *v = json_string_value(json_object_get(o, key));
-    int64_t ns;
-    int digits;
-    if (!v || stix_ts_parse(v, strlen(v), &ns, &digits) != 0)
-        return 0;
-    return ns / 1000;
-}
-
 static json_t *challenge_json(const char *round, const struct store_org *o, int64_t now_us,
                               int64_t deadline_us)
 {
@@ -125,10 +115,10 @@ static int ack_decide(json_t *obj, const struct store_org *o, int64_t now_us, in
     if (!target || strcmp(target, o->identity_id))
         return error_set(err, ERR_FORBIDDEN, "this challenge is not for organisation '%s'",
                          o->name);
-    *acked_us = ts_us(obj, "acknowledged");
+    *acked_us = coop_ts_us(obj, "acknowledged");
     if (*acked_us)
         return ERR_EXISTS;
-    if (now_us > ts_us(obj, "deadline"))
+    if (now_us > coop_ts_us(obj, "deadline"))
         return error_set(err, ERR_CONFLICT, "the deadline of this challenge has passed");
     return 0;
 }
@@ -185,9 +175,9 @@ static int collect(void *p, json_t *obj)
     const char *t = json_string_value(json_object_get(obj, "target_ref"));
     snprintf(c->org_identity, sizeof(c->org_identity), "%s", t ? t : "");
     org_name_of(l->s, c->org_identity, c->org, sizeof(c->org));
-    c->sent_us = ts_us(obj, "created");
-    c->deadline_us = ts_us(obj, "deadline");
-    c->acked_us = ts_us(obj, "acknowledged");
+    c->sent_us = coop_ts_us(obj, "created");
+    c->deadline_us = coop_ts_us(obj, "deadline");
+    c->acked_us = coop_ts_us(obj, "acknowledged");
     return 0;
 }
 
