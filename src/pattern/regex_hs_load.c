@@ -18,7 +18,6 @@
  */
 #include <hs/hs.h>
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,6 +25,7 @@
 #include <string.h>
 
 #include "util/banned.h"
+#include "util/dl.h"
 
 #ifndef LIBHS_SONAME
 #define LIBHS_SONAME "libhs.so.5"
@@ -46,16 +46,13 @@ struct libhs_api {
     __typeof__(&hs_scratch_size) scratch_size;
 };
 
-#define LIBHS_SYM(f) "hs_" #f, offsetof(struct libhs_api, f)
+#define LIBHS_SYM(f) DL_SYM(struct libhs_api, "hs_", f)
 
-static const struct {
-    const char *name;
-    size_t at; /* offset of the field in struct libhs_api */
-} libhs_syms[] = {
-    {LIBHS_SYM(expression_info)},    {LIBHS_SYM(compile_multi)}, {LIBHS_SYM(compile_lit_multi)},
-    {LIBHS_SYM(free_compile_error)}, {LIBHS_SYM(alloc_scratch)}, {LIBHS_SYM(clone_scratch)},
-    {LIBHS_SYM(free_scratch)},       {LIBHS_SYM(free_database)}, {LIBHS_SYM(scan)},
-    {LIBHS_SYM(database_size)},      {LIBHS_SYM(scratch_size)},
+static const struct dl_sym libhs_syms[] = {
+    LIBHS_SYM(expression_info),    LIBHS_SYM(compile_multi), LIBHS_SYM(compile_lit_multi),
+    LIBHS_SYM(free_compile_error), LIBHS_SYM(alloc_scratch), LIBHS_SYM(clone_scratch),
+    LIBHS_SYM(free_scratch),       LIBHS_SYM(free_database), LIBHS_SYM(scan),
+    LIBHS_SYM(database_size),      LIBHS_SYM(scratch_size),
 };
 
 /*
@@ -68,34 +65,10 @@ static char libhs_failed[256]; /* "cannot load ...: why"; "" once loaded */
 static hs_compile_error_t libhs_error = {libhs_failed, -1};
 static pthread_once_t libhs_once = PTHREAD_ONCE_INIT;
 
-/* Fill hs from lib; the name of the first missing symbol, or NULL. */
-static const char *libhs_bind(void *lib)
-{
-    for (size_t i = 0; i < sizeof(libhs_syms) / sizeof(libhs_syms[0]); i++) {
-        void *fn = dlsym(lib, libhs_syms[i].name);
-        if (!fn)
-            return libhs_syms[i].name;
-        /* POSIX guarantees that a void * can hold a function pointer */
-        memcpy((char *)&hs + libhs_syms[i].at, &fn, sizeof(fn));
-    }
-    return NULL;
-}
-
 static void libhs_load(void)
 {
-    void *lib = dlopen(LIBHS_SONAME, RTLD_NOW | RTLD_LOCAL);
-    const char *missing;
-
-    if (!lib) {
-        const char *why = dlerror();
-        snprintf(libhs_failed, sizeof(libhs_failed), "cannot load " LIBHS_SONAME ": %s",
-                 why ? why : "dlopen failed");
-    } else if ((missing = libhs_bind(lib)) != NULL) {
-        snprintf(libhs_failed, sizeof(libhs_failed), "cannot load " LIBHS_SONAME ": no symbol '%s'",
-                 missing);
-        memset(&hs, 0, sizeof(hs));
-    }
-    /* lib stays loaded for the life of the process, even when unusable */
+    dl_bind(LIBHS_SONAME, libhs_syms, sizeof(libhs_syms) / sizeof(libhs_syms[0]), &hs, sizeof(hs),
+            libhs_failed, sizeof(libhs_failed));
 }
 
 /* True when libhs is usable (loading it on first call). */

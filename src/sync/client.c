@@ -16,7 +16,6 @@
 #include "sync/client.h"
 
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -26,6 +25,7 @@
 #include <strings.h>
 
 #include "util/buf.h"
+#include "util/dl.h"
 #include "util/banned.h"
 
 #define SYNC_REPLY_MAX (64u * 1024 * 1024)
@@ -50,17 +50,13 @@ struct libcurl_api {
     void (*slist_free_all)(struct curl_slist *l);
 };
 
-/* One entry of libcurl_syms: the symbol curl_<f> and where field f is. */
-#define LIBCURL_SYM(f) "curl_" #f, offsetof(struct libcurl_api, f)
+#define LIBCURL_SYM(f) DL_SYM(struct libcurl_api, "curl_", f)
 
-static const struct {
-    const char *name;
-    size_t at; /* offset of the field in struct libcurl_api */
-} libcurl_syms[] = {
-    {LIBCURL_SYM(global_init)},    {LIBCURL_SYM(easy_init)},     {LIBCURL_SYM(easy_setopt)},
-    {LIBCURL_SYM(easy_perform)},   {LIBCURL_SYM(easy_getinfo)},  {LIBCURL_SYM(easy_reset)},
-    {LIBCURL_SYM(easy_cleanup)},   {LIBCURL_SYM(easy_strerror)}, {LIBCURL_SYM(slist_append)},
-    {LIBCURL_SYM(slist_free_all)},
+static const struct dl_sym libcurl_syms[] = {
+    LIBCURL_SYM(global_init),    LIBCURL_SYM(easy_init),     LIBCURL_SYM(easy_setopt),
+    LIBCURL_SYM(easy_perform),   LIBCURL_SYM(easy_getinfo),  LIBCURL_SYM(easy_reset),
+    LIBCURL_SYM(easy_cleanup),   LIBCURL_SYM(easy_strerror), LIBCURL_SYM(slist_append),
+    LIBCURL_SYM(slist_free_all),
 };
 
 /*
@@ -72,34 +68,14 @@ static struct libcurl_api cu;
 static char libcurl_failed[256]; /* why loading failed; "" once loaded */
 static pthread_once_t libcurl_once = PTHREAD_ONCE_INIT;
 
-/* Fill cu from lib; the name of the first missing symbol, or NULL. */
-static const char *libcurl_bind(void *lib)
-{
-    for (size_t i = 0; i < sizeof(libcurl_syms) / sizeof(libcurl_syms[0]); i++) {
-        void *fn = dlsym(lib, libcurl_syms[i].name);
-        if (!fn)
-            return libcurl_syms[i].name;
-        /* POSIX guarantees that a void * can hold a function pointer */
-        memcpy((char *)&cu + libcurl_syms[i].at, &fn, sizeof(fn));
-    }
-    return NULL;
-}
-
 /* dlopen libcurl, bind cu, curl_global_init; on failure say why in libcurl_failed. */
 static void libcurl_load(void)
 {
-    void *lib = dlopen(LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL);
-    const char *missing;
-
-    if (!lib) {
-        const char *why = dlerror();
-        snprintf(libcurl_failed, sizeof(libcurl_failed), "%s", why ? why : "dlopen failed");
-    } else if ((missing = libcurl_bind(lib)) != NULL) {
-        snprintf(libcurl_failed, sizeof(libcurl_failed), "no symbol '%s'", missing);
-    } else if (cu.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        snprintf(libcurl_failed, sizeof(libcurl_failed), "curl_global_init failed");
-    }
-    /* lib stays loaded for the life of the process, even when unusable */
+    if (dl_bind(LIBCURL_SONAME, libcurl_syms, sizeof(libcurl_syms) / sizeof(libcurl_syms[0]), &cu,
+                sizeof(cu), libcurl_failed, sizeof(libcurl_failed)) == 0 &&
+        cu.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        snprintf(libcurl_failed, sizeof(libcurl_failed),
+                 "cannot load " LIBCURL_SONAME ": curl_global_init failed");
 }
 
 /* 0 when libcurl is usable (loading it on first call), else ERR_IO with err saying why. */
@@ -108,7 +84,7 @@ static int libcurl_need(struct error *err)
     pthread_once(&libcurl_once, libcurl_load);
     if (!libcurl_failed[0])
         return 0;
-    return error_set(err, ERR_IO, "cannot load " LIBCURL_SONAME ": %s", libcurl_failed);
+    return error_set(err, ERR_IO, "%s", libcurl_failed);
 }
 
 static size_t on_data(char *p, size_t size, size_t n, void *ctx)

@@ -7,6 +7,11 @@
  *
  * Bodies larger than max_content_length are refused with 413 as soon as
  * the Content-Length says so, or once the chunked body grows past it.
+ *
+ * libmicrohttpd (and the GnuTLS it brings) is not linked: it is loaded
+ * with dlopen when a server starts (util/dl.h) and called through the
+ * table `mhd`; only `concord serve` needs it.  microhttpd.h is included
+ * for types and constants.
  */
 #include "taxii/taxii_int.h"
 
@@ -17,9 +22,49 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/dl.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
+
+#ifndef LIBMHD_SONAME
+#define LIBMHD_SONAME "libmicrohttpd.so.12"
+#endif
+
+/* The libmicrohttpd functions this file calls; field f is the symbol MHD_<f>. */
+struct libmhd_api {
+    __typeof__(&MHD_add_response_header) add_response_header;
+    __typeof__(&MHD_create_response_from_buffer) create_response_from_buffer;
+    __typeof__(&MHD_destroy_response) destroy_response;
+    __typeof__(&MHD_get_connection_info) get_connection_info;
+    __typeof__(&MHD_get_connection_values) get_connection_values;
+    __typeof__(&MHD_get_daemon_info) get_daemon_info;
+    __typeof__(&MHD_lookup_connection_value) lookup_connection_value;
+    __typeof__(&MHD_queue_response) queue_response;
+    __typeof__(&MHD_start_daemon) start_daemon;
+    __typeof__(&MHD_stop_daemon) stop_daemon;
+};
+
+#define LIBMHD_SYM(f) DL_SYM(struct libmhd_api, "MHD_", f)
+
+static const struct dl_sym libmhd_syms[] = {
+    LIBMHD_SYM(add_response_header),   LIBMHD_SYM(create_response_from_buffer),
+    LIBMHD_SYM(destroy_response),      LIBMHD_SYM(get_connection_info),
+    LIBMHD_SYM(get_connection_values), LIBMHD_SYM(get_daemon_info),
+    LIBMHD_SYM(lookup_connection_value), LIBMHD_SYM(queue_response),
+    LIBMHD_SYM(start_daemon),          LIBMHD_SYM(stop_daemon),
+};
+
+/* Process-wide, written only inside libmhd_load (pthread_once), then read-only. */
+static struct libmhd_api mhd;
+static char libmhd_failed[256]; /* why loading failed; "" once loaded */
+static pthread_once_t libmhd_once = PTHREAD_ONCE_INIT;
+
+static void libmhd_load(void)
+{
+    dl_bind(LIBMHD_SONAME, libmhd_syms, sizeof(libmhd_syms) / sizeof(libmhd_syms[0]), &mhd,
+            sizeof(mhd), libmhd_failed, sizeof(libmhd_failed));
+}
 
 struct conn_ctx {
     struct buf body;
@@ -28,12 +73,12 @@ struct conn_ctx {
 
 const char *taxii_req_header(struct taxii_req *r, const char *name)
 {
-    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+    return mhd.lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
 const char *taxii_req_arg(struct taxii_req *r, const char *name)
 {
-    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    return mhd.lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
 struct args_iter {
@@ -54,7 +99,7 @@ int taxii_req_args_each(struct taxii_req *r, int (*fn)(void *, const char *, con
                         void *ctx)
 {
     struct args_iter it = {fn, ctx, 0};
-    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, arg_cb, &it);
+    mhd.get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, arg_cb, &it);
     return it.result;
 }
 
@@ -81,7 +126,7 @@ static void store_destructor(void *p)
 static void peer_address(struct MHD_Connection *conn, char *out, size_t n)
 {
     const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        mhd.get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     snprintf(out, n, "?");
     if (!ci || !ci->client_addr)
         return;
@@ -99,25 +144,25 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct taxii_r
     size_t len = 0;
     char *data = buf_take(&r->out, &len);
     struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+        mhd.create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
     if (!resp) {
         free(data);
         return MHD_NO;
     }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+    mhd.add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             r->json_media ? "application/json" : TAXII_MEDIA);
     if (r->date_first[0]) {
-        MHD_add_response_header(resp, "X-TAXII-Date-Added-First", r->date_first);
-        MHD_add_response_header(resp, "X-TAXII-Date-Added-Last", r->date_last);
+        mhd.add_response_header(resp, "X-TAXII-Date-Added-First", r->date_first);
+        mhd.add_response_header(resp, "X-TAXII-Date-Added-Last", r->date_last);
     }
     if (r->www_authenticate)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+        mhd.add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
                                 "Basic realm=\"concord\", Bearer realm=\"concord\"");
     if (r->allow)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
-    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
-    MHD_destroy_response(resp);
+        mhd.add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    mhd.add_response_header(resp, "Cache-Control", "no-store");
+    enum MHD_Result ret = mhd.queue_response(conn, (unsigned)r->status, resp);
+    mhd.destroy_response(resp);
     return ret;
 }
 
@@ -175,7 +220,7 @@ static enum MHD_Result handle(struct taxii_server *srv, struct MHD_Connection *c
 
 static bool declared_too_large(struct MHD_Connection *conn, size_t max)
 {
-    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+    const char *cl = mhd.lookup_connection_value(conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (!cl)
         return false;
@@ -240,6 +285,9 @@ int taxii_server_start(const struct taxii_config *cfg, struct taxii_server **out
     int r = bind_address(cfg, &sa, err);
     if (r)
         return r;
+    pthread_once(&libmhd_once, libmhd_load);
+    if (libmhd_failed[0])
+        return error_set(err, ERR_IO, "%s", libmhd_failed);
     struct taxii_server *srv = xcalloc(1, sizeof(*srv));
     srv->cfg = *cfg;
     pthread_key_create(&srv->store_key, store_destructor);
@@ -260,7 +308,7 @@ int taxii_server_start(const struct taxii_config *cfg, struct taxii_server **out
         {MHD_OPTION_END, 0, NULL},
     };
     struct MHD_OptionItem no_opts[] = {{MHD_OPTION_END, 0, NULL}};
-    srv->daemon = MHD_start_daemon(
+    srv->daemon = mhd.start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 4),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
@@ -272,7 +320,7 @@ int taxii_server_start(const struct taxii_config *cfg, struct taxii_server **out
         taxii_server_stop(srv);
         return ERR_IO;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *di = mhd.get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = di ? di->port : cfg->port;
     *out = srv;
     return 0;
@@ -288,7 +336,7 @@ void taxii_server_stop(struct taxii_server *srv)
     if (!srv)
         return;
     if (srv->daemon)
-        MHD_stop_daemon(srv->daemon);
+        mhd.stop_daemon(srv->daemon);
     audit_close(srv->audit);
     pthread_key_delete(srv->store_key);
     pthread_mutex_destroy(&srv->write_lock);
