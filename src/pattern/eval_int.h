@@ -14,6 +14,7 @@
 
 #include "pattern/eval.h"
 #include "pattern/pattern.h"
+#include "util/json_arena.h"
 
 /* A property value reached by an object path, typed for comparison. */
 enum pat_ev_kind {
@@ -157,12 +158,10 @@ static inline const struct pat_ev_prop *pat_ev_sco_get(const struct pat_ev_sco *
  * views and their properties live in chunks that never move, so one set of
  * views can be built in parts (one per thread) and joined.
  */
-struct pat_ev_chunk;
-
 struct pat_ev_views {
-    struct pat_ev_sco **v; /* owned array of n pointers into chunks */
+    struct pat_ev_sco **v; /* owned array of n pointers into mem */
     size_t n, cap;
-    struct pat_ev_chunk *chunks; /* owned, newest first */
+    struct json_arena mem; /* owned: the views and their properties (never current) */
 };
 
 /* Append the views of the roots of o, the observation at index obs of its set (borrowed). */

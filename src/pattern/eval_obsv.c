@@ -287,7 +287,7 @@ static int load_one(json_t *o, const struct id_index *index, struct pat_obsv *ob
 int pat_obsv_load(json_t *doc, struct pat_obsv_set *out, struct error *err)
 {
     struct objs all = {NULL, 0, 0};
-    struct pat_ev_views views = {NULL, 0, 0, NULL};
+    struct pat_ev_views views = {0};
     struct id_index index;
     size_t i, n, *at;
     int result = 0;

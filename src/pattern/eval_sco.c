@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "util/banned.h"
+#include "util/json_arena.h"
 #include "util/xalloc.h"
 
 /* key[0..len) ends with the NUL-terminated suffix. */
@@ -50,32 +51,10 @@ json_t *pat_ev_deref(const struct pat_obsv *o, json_t *ref)
 
 /* ---- building the views ------------------------------------------------------ */
 
-#define CHUNK_MIN (64u * 1024) /* bytes of the first chunk; each next one is twice as big */
-
-struct pat_ev_chunk {
-    struct pat_ev_chunk *next;
-    size_t size, used; /* bytes of data[] */
-    _Alignas(16) unsigned char data[];
-};
-
 /* n bytes (aligned for pointers and sizes) that stay where they are until w is released. */
 static void *views_alloc(struct pat_ev_views *w, size_t n)
 {
-    struct pat_ev_chunk *c = w->chunks;
-
-    n = (n + 15) & ~(size_t)15;
-    if (!c || c->size - c->used < n) {
-        size_t size = c ? 2 * c->size : CHUNK_MIN;
-        while (size < n)
-            size *= 2;
-        c = xmalloc(sizeof(*c) + size);
-        c->size = size;
-        c->used = 0;
-        c->next = w->chunks;
-        w->chunks = c;
-    }
-    c->used += n;
-    return c->data + c->used - n;
+    return json_arena_alloc(&w->mem, n);
 }
 
 /* The properties of sco->obj (a JSON object) as a view. */
@@ -140,8 +119,6 @@ void pat_ev_views_add(struct pat_ev_views *w, const struct pat_obsv *o, size_t o
 
 void pat_ev_views_join(struct pat_ev_views *w, struct pat_ev_views *from)
 {
-    struct pat_ev_chunk **tail = &w->chunks;
-
     if (w->n + from->n > w->cap) {
         w->cap = w->n + from->n;
         w->v = xrealloc(w->v, (w->cap ? w->cap : 1) * sizeof(*w->v));
@@ -149,22 +126,14 @@ void pat_ev_views_join(struct pat_ev_views *w, struct pat_ev_views *from)
     if (from->n)
         memcpy(w->v + w->n, from->v, from->n * sizeof(*w->v));
     w->n += from->n;
-    while (*tail)
-        tail = &(*tail)->next;
-    *tail = from->chunks;
+    json_arena_adopt(&w->mem, &from->mem);
     free(from->v);
     memset(from, 0, sizeof(*from));
 }
 
 void pat_ev_views_release(struct pat_ev_views *w)
 {
-    struct pat_ev_chunk *c = w->chunks;
-
-    while (c) {
-        struct pat_ev_chunk *next = c->next;
-        free(c);
-        c = next;
-    }
+    json_arena_release(&w->mem);
     free(w->v);
     memset(w, 0, sizeof(*w));
 }
@@ -221,7 +190,7 @@ struct pat_ev_types *pat_ev_types_of(struct pat_ev_views *w)
 
 struct pat_ev_types *pat_ev_types_new(const struct pat_obsv_set *s)
 {
-    struct pat_ev_views w = {NULL, 0, 0, NULL};
+    struct pat_ev_views w = {0};
 
     for (size_t i = 0; i < s->n; i++)
         pat_ev_views_add(&w, &s->v[i], i);

@@ -29,11 +29,8 @@ static bool owned(const struct json_arena *a, const void *p)
     return false;
 }
 
-static void *arena_malloc(size_t n)
+void *json_arena_alloc(struct json_arena *a, size_t n)
 {
-    struct json_arena *a = current;
-    if (!a)
-        return malloc(n);
     n = (n + 15) & ~(size_t)15;
     struct json_arena_chunk *c = a->chunks;
     if (!c || c->size - c->used < n) {
@@ -50,6 +47,12 @@ static void *arena_malloc(size_t n)
     void *p = c->data + c->used;
     c->used += n;
     return p;
+}
+
+static void *arena_malloc(size_t n)
+{
+    struct json_arena *a = current;
+    return a ? json_arena_alloc(a, n) : malloc(n);
 }
 
 static void arena_free(void *p)

@@ -33,6 +33,12 @@ void json_arena_use(struct json_arena *a);
  * left empty.
  */
 void json_arena_adopt(struct json_arena *a, struct json_arena *from);
+/*
+ * n bytes from arena a (16-byte aligned, never NULL; xmalloc aborts on
+ * OOM) that stay where they are until a is released: also a plain bump
+ * allocator for data that lives and dies with a document.
+ */
+void *json_arena_alloc(struct json_arena *a, size_t n);
 /* Free all memory of an arena that is not current. */
 void json_arena_release(struct json_arena *a);
 
