@@ -119,6 +119,21 @@ static struct curl_slist *headers(const struct sync_target *t)
     return h;
 }
 
+/* Basic credentials, CA file and the --insecure switch of target t, for any request. */
+static void set_auth_tls(CURL *c, const struct sync_target *t)
+{
+    if (t->basic) {
+        cu.easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        cu.easy_setopt(c, CURLOPT_USERPWD, t->basic);
+    }
+    if (t->cafile)
+        cu.easy_setopt(c, CURLOPT_CAINFO, t->cafile);
+    if (t->insecure) {
+        cu.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+        cu.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+}
+
 int sync_post_envelope(const struct sync_target *t, const char *body, size_t len, char **reply,
                        struct error *err)
 {
@@ -142,16 +157,7 @@ int sync_post_envelope(const struct sync_target *t, const char *body, size_t len
     cu.easy_setopt(c, CURLOPT_TIMEOUT, t->timeout_s > 0 ? t->timeout_s : 60L);
     cu.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     cu.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    if (t->basic) {
-        cu.easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-        cu.easy_setopt(c, CURLOPT_USERPWD, t->basic);
-    }
-    if (t->cafile)
-        cu.easy_setopt(c, CURLOPT_CAINFO, t->cafile);
-    if (t->insecure) {
-        cu.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-        cu.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
-    }
+    set_auth_tls(c, t);
     CURLcode rc = cu.easy_perform(c);
     long status = 0;
     cu.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -249,16 +255,7 @@ static void set_common(CURL *c, const struct sync_target *t, struct curl_slist *
     cu.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     cu.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     cu.easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-    if (t->basic) {
-        cu.easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-        cu.easy_setopt(c, CURLOPT_USERPWD, t->basic);
-    }
-    if (t->cafile)
-        cu.easy_setopt(c, CURLOPT_CAINFO, t->cafile);
-    if (t->insecure) {
-        cu.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-        cu.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
-    }
+    set_auth_tls(c, t);
     if (t->stop) {
         cu.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
         cu.easy_setopt(c, CURLOPT_XFERINFODATA, (void *)t->stop);
